@@ -1,0 +1,25 @@
+package auth
+
+import "errors"
+
+// Errors returned while authenticating. Everything except ErrNoCredential
+// means a credential was presented and refused.
+var (
+	// ErrNoCredential means the request carried no credential at all.
+	ErrNoCredential = errors.New("no credential")
+	// ErrMalformedCredential means a credential was present but not well
+	// formed (wrong scheme, bad characters, too long, sent twice).
+	ErrMalformedCredential = errors.New("malformed credential")
+	// ErrUnknownCredential means no verifier recognised the credential.
+	// Verifiers return it for credentials that are not theirs.
+	ErrUnknownCredential = errors.New("unknown API key")
+	// ErrDisabled means the credential exists but is switched off.
+	ErrDisabled = errors.New("API key is disabled")
+	// ErrExpired means the credential exists but its expiry has passed.
+	ErrExpired = errors.New("API key has expired")
+	// ErrRevoked means the credential exists but was revoked.
+	ErrRevoked = errors.New("API key has been revoked")
+	// ErrTokenNotAccepted means a JWT was presented but no verifier for
+	// tokens is configured. A JWT is never tried as an API key.
+	ErrTokenNotAccepted = errors.New("bearer token is a JWT, but no identity provider is configured")
+)

@@ -1,0 +1,100 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/skillgate/skillgate/internal/apierror"
+)
+
+// Authenticating is what Middleware needs from an Authenticator.
+type Authenticating interface {
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// Middleware authenticates every request before passing it on, and answers
+// 401 with a structured error when it cannot.
+type Middleware struct {
+	Auth Authenticating
+	// QueryParams are the query parameters accepted as a credential; empty
+	// means only the Authorization header is.
+	QueryParams []string
+	// Hint is added to the suggestions of a 401 for a missing credential,
+	// e.g. where to get a key.
+	Hint   string
+	Logger *slog.Logger
+}
+
+// Wrap returns next behind authentication. The request next sees carries the
+// Principal in its context and no credential in its URL.
+func (m *Middleware) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := m.Authenticate(r)
+		if err != nil {
+			m.Deny(w, r, err)
+			return
+		}
+		r = WithoutQueryCredentials(r, m.QueryParams)
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
+	})
+}
+
+// Authenticate extracts and verifies the request's credential.
+func (m *Middleware) Authenticate(r *http.Request) (Principal, error) {
+	cred, err := CredentialFromRequest(r, m.QueryParams)
+	if err != nil {
+		return Principal{}, err
+	}
+	return m.Auth.Authenticate(r.Context(), cred.Token)
+}
+
+// Deny answers a request whose authentication failed with 401 (or 503 when
+// the failure is not the caller's), a WWW-Authenticate challenge and a
+// structured body.
+func (m *Middleware) Deny(w http.ResponseWriter, r *http.Request, err error) {
+	e := ErrorResponse(err, m.Hint)
+	if e.Status >= 500 {
+		m.Logger.ErrorContext(r.Context(), "authentication failed", "path", r.URL.Path, "err", err)
+	} else {
+		m.Logger.InfoContext(r.Context(), "authentication refused", "path", r.URL.Path, "reason", e.Message)
+	}
+	challenge := `Bearer realm="skillgate"`
+	if e.Code == apierror.CodeInvalidToken {
+		challenge += `, error="invalid_token"`
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	apierror.Write(w, e)
+}
+
+// ErrorResponse maps an authentication error to the structured error sent to
+// the client. The message says which check failed but never repeats the
+// credential; failures that are not the caller's fault are a 503.
+func ErrorResponse(err error, hint string) *apierror.Error {
+	const keyHint = "Send the key as \"Authorization: Bearer sk_live_...\"."
+	switch {
+	case errors.Is(err, ErrNoCredential):
+		e := apierror.New(http.StatusUnauthorized, apierror.CodeAccessDenied, "API key required", keyHint)
+		if hint != "" {
+			e.Suggestions = append(e.Suggestions, hint)
+		}
+		return e
+	case errors.Is(err, ErrMalformedCredential):
+		msg := strings.TrimPrefix(err.Error(), ErrMalformedCredential.Error()+": ")
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Malformed credential: "+msg, keyHint)
+	case errors.Is(err, ErrUnknownCredential):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Unknown API key", "Check that the key was copied whole; keys are shown only once, so create a new one if it is lost.")
+	case errors.Is(err, ErrDisabled):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key is disabled", "Ask an administrator to enable the key, or use another one.")
+	case errors.Is(err, ErrExpired):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key has expired", "Create or rotate to a new key.")
+	case errors.Is(err, ErrRevoked):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key has been revoked", "Use a key that has not been revoked.")
+	case errors.Is(err, ErrTokenNotAccepted):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "JWT bearer tokens are not accepted: no identity provider is configured", "Use an API key, or configure auth.oidc.")
+	default:
+		return apierror.New(http.StatusServiceUnavailable, apierror.CodeUnavailable, "Authentication is temporarily unavailable", "Retry in a few seconds.")
+	}
+}

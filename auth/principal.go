@@ -1,0 +1,64 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Source says which kind of credential authenticated a Principal.
+type Source string
+
+// Sources of a Principal.
+const (
+	SourceStaticKey  Source = "static_key"  // a key written in platform.yaml
+	SourceManagedKey Source = "managed_key" // a key stored (hashed) in the database
+	SourceOIDC       Source = "oidc"        // a JWT from a configured identity provider
+	SourceOAuth      Source = "oauth"       // a token issued by skillgate's own authorization server
+)
+
+// Principal is an authenticated caller, whatever credential it used.
+type Principal struct {
+	// Subject names the caller: a key's name, or a token's sub claim.
+	Subject string
+	// CredentialID is the stable public id of the credential: "key_..." for
+	// managed keys, "static:<name>" for static keys; empty for tokens.
+	CredentialID string
+	// User owns the caller's personal skill drive.
+	User string
+	// Teams name the team skill drives the caller sees.
+	Teams []string
+	// Roles select the caller's persona.
+	Roles []string
+	// Scopes narrow what the caller may do; empty means the persona decides alone.
+	Scopes []string
+	// Source is the kind of credential used.
+	Source Source
+	// Issuer is the token issuer for OIDC and OAuth principals.
+	Issuer string
+	// ExpiresAt is when the credential stops being valid; zero means never.
+	ExpiresAt time.Time
+}
+
+// Identity is a stable string naming the credential holder, used to bind MCP
+// sessions to the caller that opened them. Two principals with the same
+// Identity are the same caller; it contains no secret.
+func (p Principal) Identity() string {
+	if p.CredentialID != "" {
+		return string(p.Source) + "|" + p.CredentialID
+	}
+	return string(p.Source) + "|" + p.Issuer + "|" + p.Subject
+}
+
+type principalKey struct{}
+
+// NewContext returns a copy of ctx carrying p.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the Principal in ctx, if any. Callers MUST treat a
+// missing Principal as "not authenticated" and refuse (fail closed).
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

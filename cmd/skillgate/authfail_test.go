@@ -1,0 +1,121 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
+
+func TestAuthFailures(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	disabled := ts.createManagedKey(t, func(k *storeKey) { k.Disabled = true })
+	expired := ts.createManagedKey(t, func(k *storeKey) { k.ExpiresAt = time.Now().Add(-time.Hour).UTC() })
+	revoked := ts.createManagedKey(t, func(k *storeKey) { k.RevokedAt = time.Now().UTC() })
+	valid := ts.createManagedKey(t, func(k *storeKey) { k.ExpiresAt = time.Now().Add(time.Hour).UTC() })
+	const jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		header     string // the whole Authorization header; empty for none
+		wantStatus int
+		wantCode   string
+		wantMsg    string
+	}{
+		{"missing on POST /mcp", http.MethodPost, "/mcp", "", 401, "access_denied", "API key required"},
+		{"missing on GET /mcp", http.MethodGet, "/mcp", "", 401, "access_denied", "API key required"},
+		{"missing on DELETE /mcp", http.MethodDelete, "/mcp", "", 401, "access_denied", "API key required"},
+		{"missing on /sse", http.MethodGet, "/sse", "", 401, "access_denied", "API key required"},
+		{"basic scheme", http.MethodPost, "/mcp", "Basic dXNlcjpwYXNz", 401, "invalid_token", "Malformed"},
+		{"bare key without scheme", http.MethodPost, "/mcp", testKeys["admin"], 401, "invalid_token", "Malformed"},
+		{"empty bearer", http.MethodPost, "/mcp", "Bearer ", 401, "invalid_token", "empty"},
+		{"bad characters", http.MethodPost, "/mcp", "Bearer sk_live_\"x\"", 401, "invalid_token", "not allowed"},
+		{"unknown key", http.MethodPost, "/mcp", "Bearer sk_live_nope_nope_nope_nope_nope_nope", 401, "invalid_token", "Unknown API key"},
+		{"unknown non-prefixed key", http.MethodPost, "/mcp", "Bearer abcdef0123456789", 401, "invalid_token", "Unknown API key"},
+		{"disabled key", http.MethodPost, "/mcp", "Bearer " + disabled, 401, "invalid_token", "disabled"},
+		{"expired key", http.MethodPost, "/mcp", "Bearer " + expired, 401, "invalid_token", "expired"},
+		{"revoked key", http.MethodPost, "/mcp", "Bearer " + revoked, 401, "invalid_token", "revoked"},
+		{"jwt without provider", http.MethodPost, "/mcp", "Bearer " + jwt, 401, "invalid_token", "JWT"},
+		{"header and query", http.MethodPost, "/mcp?api_key=" + testKeys["admin"], "Bearer " + testKeys["admin"], 401, "invalid_token", "more than once"},
+		{"valid managed key", http.MethodPost, "/mcp", "Bearer " + valid, 200, "", ""},
+		{"valid static key", http.MethodPost, "/mcp", "Bearer " + testKeys["viewer"], 200, "", ""},
+		{"key in api_key query", http.MethodPost, "/mcp?api_key=" + testKeys["viewer"], "", 200, "", ""},
+		{"POST /sse", http.MethodPost, "/sse", "Bearer " + testKeys["viewer"], 405, "method_not_allowed", "GET"},
+		{"unknown path", http.MethodGet, "/nope", "", 404, "not_found", "No such endpoint"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, ts.baseURL+tc.path, strings.NewReader(initializeBody))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			if tc.header != "" {
+				req.Header.Set("Authorization", tc.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 8192))
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tc.wantStatus, body)
+			}
+			if tc.wantCode == "" {
+				return
+			}
+			got := assertErrorBody(t, body, tc.wantCode)
+			if msg, _ := got["message"].(string); !strings.Contains(msg, tc.wantMsg) {
+				t.Errorf("message = %q, want it to contain %q", msg, tc.wantMsg)
+			}
+			if s, _ := got["suggestions"].([]any); len(s) == 0 {
+				t.Errorf("no suggestions in %s", body)
+			}
+			if tc.wantStatus == http.StatusUnauthorized {
+				challenge := resp.Header.Get("WWW-Authenticate")
+				if !strings.HasPrefix(challenge, `Bearer realm="skillgate"`) {
+					t.Errorf("WWW-Authenticate = %q", challenge)
+				}
+				if tc.wantCode == "invalid_token" && !strings.Contains(challenge, `error="invalid_token"`) {
+					t.Errorf("WWW-Authenticate = %q, want error=\"invalid_token\"", challenge)
+				}
+			}
+		})
+	}
+	ts.assertNoSecretsLogged(t, disabled, expired, revoked, valid)
+}
+
+func TestHealthz(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	resp, err := http.Get(ts.baseURL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
+		t.Errorf("GET /healthz = %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestForeignHostRefused(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	req, _ := http.NewRequest(http.MethodPost, ts.baseURL+"/mcp", strings.NewReader(initializeBody))
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", "Bearer "+testKeys["admin"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("status = %d, want 403 for a rebound host name", resp.StatusCode)
+	}
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/config"
+	"github.com/skillgate/skillgate/mcpserver"
+	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/skills"
+	"github.com/skillgate/skillgate/store/sqlite"
+)
+
+// HTTP server limits. No write timeout: SSE and streamed responses are long-lived.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 10 * time.Second
+	databaseFile      = "skillgate.db"
+)
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	configPath := fs.String("config", "", "path to platform.yaml (default: built-in defaults)")
+	addr := fs.String("addr", "", "listen address HOST:PORT (default "+config.DefaultAddr+")")
+	dataDir := fs.String("data", "", "directory of the SQLite database (default ./"+config.DefaultDataDir+")")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+
+	cfg := config.Default()
+	if *configPath != "" {
+		var err error
+		if cfg, err = config.Load(*configPath, a.lookupEnv); err != nil {
+			return fmt.Errorf("load config:\n%w", err)
+		}
+	}
+	if *addr != "" {
+		cfg.Server.Addr = *addr
+	}
+	if *dataDir != "" {
+		cfg.Storage.DataDir = *dataDir
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.Storage.DataDir, databaseFile))
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
+	}
+	defer ln.Close()
+	// With --addr HOST:0 the real port is known only now.
+	cfg.Server.Addr = ln.Addr().String()
+	baseURL := cfg.Server.BaseURL()
+
+	plain, _, created, err := apikey.Bootstrap(ctx, db, time.Now())
+	if err != nil {
+		return err
+	}
+	if created {
+		printBootstrapKey(a.stderr, plain, baseURL)
+	}
+
+	srv, err := buildServer(ctx, cfg, db, logger, baseURL)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("skillgate listening", "addr", cfg.Server.Addr, "mcp", baseURL+"/mcp", "sse", baseURL+"/sse", "version", version)
+	if a.onListen != nil {
+		a.onListen(cfg.Server.Addr)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Close(shutdownCtx); err != nil {
+		logger.Warn("closing sessions", "err", err)
+	}
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// buildServer wires the configured parts into an MCP server.
+func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
+	skillFS := skills.Bundled()
+	if cfg.Skills.Dir != "" {
+		var err error
+		if skillFS, err = skills.OpenDir(cfg.Skills.Dir); err != nil {
+			return nil, fmt.Errorf("open skills.dir: %w", err)
+		}
+	}
+	catalog, err := skills.Load(ctx, skillFS)
+	if err != nil {
+		return nil, fmt.Errorf("load skills: %w", err)
+	}
+	runner := skills.NewRunner(skills.RunnerConfig{
+		Timeout:        cfg.Skills.ScriptTimeout.Std(),
+		MaxOutputBytes: cfg.Skills.MaxOutputBytes,
+	})
+
+	personaSet, err := personas.NewSet(personaList(cfg.Personas), cfg.Personas.DefaultPersona)
+	if err != nil {
+		return nil, fmt.Errorf("personas: %w", err)
+	}
+
+	authn := &auth.Authenticator{}
+	if cfg.Auth.APIKeys.Enabled {
+		static, err := apikey.NewStatic(staticKeys(cfg.Auth.APIKeys.Keys))
+		if err != nil {
+			return nil, fmt.Errorf("auth.api_keys: %w", err)
+		}
+		authn.Keys = append(authn.Keys, static)
+	}
+	authn.Keys = append(authn.Keys, &apikey.Managed{Store: db})
+
+	var queryParams []string
+	if cfg.Auth.QueryKeys != nil {
+		queryParams = *cfg.Auth.QueryKeys
+	}
+	return mcpserver.New(mcpserver.Options{
+		Auth:           authn,
+		Personas:       personaSet,
+		Skills:         catalog,
+		Runner:         runner,
+		Logger:         logger,
+		BaseURL:        baseURL,
+		QueryParams:    queryParams,
+		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
+		Version:        version,
+	})
+}
+
+func personaList(p config.Personas) []personas.Persona {
+	out := make([]personas.Persona, 0, len(p.Definitions))
+	for name, d := range p.Definitions {
+		out = append(out, personas.Persona{
+			Name: name, DisplayName: d.DisplayName, Description: d.Description,
+			Roles: d.Roles, Priority: d.Priority,
+			Tools:  personas.Rules{Allow: d.Tools.Allow, Deny: d.Tools.Deny},
+			Skills: personas.Rules{Allow: d.Skills.Allow, Deny: d.Skills.Deny},
+		})
+	}
+	return out
+}
+
+func staticKeys(keys []config.StaticKey) []apikey.StaticKey {
+	out := make([]apikey.StaticKey, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, apikey.StaticKey{
+			Key: k.Key, Name: k.Name, Roles: k.Roles, Scopes: k.Scopes, User: k.User, Teams: k.Teams,
+		})
+	}
+	return out
+}
+
+// printBootstrapKey shows the first admin key, once, with ready-to-paste
+// commands. It goes to the terminal, never through the logger.
+func printBootstrapKey(w io.Writer, key, baseURL string) {
+	fmt.Fprintf(w, `
+================================================================================
+ skillgate created the first admin API key. It is shown only this once:
+
+     %[1]s
+
+ Store it now (a password manager or your shell profile). Connect Claude Code:
+
+     claude mcp add --transport http skillgate %[2]s/mcp --header "Authorization: Bearer %[1]s"
+
+ Or try it with curl:
+
+     curl -sS %[2]s/mcp -H "Authorization: Bearer %[1]s" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
+================================================================================
+
+`, key, baseURL)
+}

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(c *Config)
+		wantErr string // "" for valid
+	}{
+		{name: "defaults", change: func(*Config) {}},
+		{name: "zero config means defaults", change: func(c *Config) { *c = Config{} }},
+		{name: "addr override", change: func(c *Config) { c.Server.Addr = ":0" }},
+		{name: "bad addr override", change: func(c *Config) { c.Server.Addr = "8080" }, wantErr: "server.addr: must be host:port"},
+		{name: "port out of range", change: func(c *Config) { c.Server.Addr = "127.0.0.1:70000" }, wantErr: "server.addr: must be host:port"},
+		{name: "public url with port", change: func(c *Config) { c.Server.PublicURL = "http://localhost:8080" }},
+		{name: "public url with port 0", change: func(c *Config) { c.Server.PublicURL = "http://localhost:0" }, wantErr: "server.public_url"},
+		{name: "public url with fragment", change: func(c *Config) { c.Server.PublicURL = "https://x.example#top" }, wantErr: "no fragment"},
+		{name: "public url without host", change: func(c *Config) { c.Server.PublicURL = "https://" }, wantErr: "host missing"},
+		{name: "public url with empty query", change: func(c *Config) { c.Server.PublicURL = "https://x.example?" }, wantErr: "no query"},
+		{name: "data dir override", change: func(c *Config) { c.Storage.DataDir = "/tmp/x" }},
+		{name: "keys enabled with no keys", change: func(c *Config) { c.Auth.APIKeys.Enabled = true }},
+		{name: "short key", change: func(c *Config) {
+			c.Auth.APIKeys = APIKeys{Enabled: true, Keys: []StaticKey{{Key: secretShort, Name: "a", Roles: []string{"admin"}}}}
+		}, wantErr: "auth.api_keys.keys[0].key: key is too weak"},
+		{name: "duplicate key without lines", change: func(c *Config) {
+			k := StaticKey{Key: secretAdmin, Name: "a", Roles: []string{"admin"}}
+			c.Auth.APIKeys = APIKeys{Enabled: true, Keys: []StaticKey{k, k}}
+		}, wantErr: "auth.api_keys.keys[1].key: same key as auth.api_keys.keys[0].key; every key must be unique"},
+		{name: "key of 16 multibyte characters", change: func(c *Config) {
+			c.Auth.APIKeys = APIKeys{Enabled: true, Keys: []StaticKey{{Key: strings.Repeat("é", 16), Name: "a", Roles: []string{"r"}}}}
+		}},
+		{name: "empty role", change: func(c *Config) {
+			c.Auth.APIKeys = APIKeys{Enabled: true, Keys: []StaticKey{{Key: secretAdmin, Name: "a", Roles: []string{""}}}}
+		}, wantErr: "auth.api_keys.keys[0].roles[0]: role is empty"},
+		{name: "empty persona name", change: func(c *Config) {
+			c.Personas.Definitions = map[string]Persona{"": {Roles: []string{"x"}}}
+		}, wantErr: "persona name is empty"},
+		{name: "negative timeout", change: func(c *Config) { c.Skills.ScriptTimeout = -1 }, wantErr: "skills.script_timeout: must not be negative"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.change(c)
+			err := c.Validate()
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Validate() = %v, want an error containing %q", err, tc.wantErr)
+			}
+			assertNoSecrets(t, err.Error())
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("error %T is not Problems", err)
+			}
+			for _, p := range ps {
+				if p.Line != 0 || p.File != "" {
+					t.Errorf("problem %+v has a file or line; Validate knows neither", p)
+				}
+			}
+		})
+	}
+}
+
+// After flags override a loaded config, problems name the file but no line.
+func TestValidateInFile(t *testing.T) {
+	c := Default()
+	c.Server.Addr = "nowhere"
+	var ps Problems
+	if !errors.As(c.Validate(), &ps) {
+		t.Fatal("want Problems")
+	}
+	if got, want := ps.InFile("platform.yaml").Error(), "platform.yaml: server.addr: must be host:port"; !strings.HasPrefix(got, want) {
+		t.Errorf("got %q, want it to start with %q", got, want)
+	}
+}

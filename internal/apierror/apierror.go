@@ -1,0 +1,56 @@
+// Package apierror writes the structured JSON error bodies that every
+// skillgate HTTP endpoint answers with, so that a client always gets the same
+// shape: an HTTP status, a machine-readable error code, a human message and
+// suggestions for what to do next. It reveals nothing internal.
+package apierror
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Error codes used across the HTTP surface.
+const (
+	CodeAccessDenied     = "access_denied"
+	CodeInvalidToken     = "invalid_token"
+	CodeInvalidRequest   = "invalid_request"
+	CodeNotFound         = "not_found"
+	CodeForbidden        = "forbidden"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeUnavailable      = "temporarily_unavailable"
+	CodeInternal         = "server_error"
+)
+
+// Error is the body of every error response.
+type Error struct {
+	// Status is the HTTP status; it is not part of the body.
+	Status      int      `json:"-"`
+	Code        string   `json:"error"`
+	Message     string   `json:"message"`
+	Suggestions []string `json:"suggestions,omitempty"`
+}
+
+// Error implements error so an Error can travel as one.
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Write sends e as JSON with its status. Headers already set on w (such as
+// WWW-Authenticate) are kept.
+func Write(w http.ResponseWriter, e *Error) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.Status)
+	// The body is a fixed small struct of strings: encoding cannot fail in a
+	// way the client could be told about, so the error is deliberately dropped.
+	_ = json.NewEncoder(w).Encode(e)
+}
+
+// New is shorthand for an Error with one suggestion (or none, if hint is empty).
+func New(status int, code, message, hint string) *Error {
+	e := &Error{Status: status, Code: code, Message: message}
+	if hint != "" {
+		e.Suggestions = []string{hint}
+	}
+	return e
+}

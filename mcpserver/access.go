@@ -1,0 +1,70 @@
+package mcpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/skills"
+)
+
+var (
+	errNotAuthenticated = errors.New("not authenticated")
+	// errSkillNotFound is the one answer for a skill that does not exist and
+	// for one the caller may not see, so callers cannot probe for skills.
+	errSkillNotFound = errors.New("skill not found")
+)
+
+// caller is who is making an MCP request and what they may do. It is
+// resolved from the request context on every request: never from session
+// state, which stateless protocol versions do not have.
+type caller struct {
+	principal auth.Principal
+	persona   personas.Persona
+	viewer    skills.Viewer
+}
+
+func (s *Server) callerFrom(ctx context.Context) (caller, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return caller{}, errNotAuthenticated
+	}
+	persona, err := s.personas.Resolve(p.Roles)
+	if err != nil {
+		return caller{}, fmt.Errorf("resolve persona for %s: %w", p.Subject, err)
+	}
+	return caller{
+		principal: p,
+		persona:   persona,
+		viewer:    skills.Viewer{User: p.User, Teams: p.Teams},
+	}, nil
+}
+
+// canUse reports whether the caller may see, read and run sk: the skill is
+// in a drive the caller sees and the persona allows it.
+func (c caller) canUse(sk skills.Skill) bool {
+	return c.viewer.Sees(sk.Drive) && c.persona.AllowsSkill(sk.ID)
+}
+
+// skill returns the skill with id if the caller may use it.
+func (s *Server) skill(c caller, id string) (skills.Skill, error) {
+	sk, err := s.skills.Get(id)
+	if err != nil || !c.canUse(sk) {
+		return skills.Skill{}, fmt.Errorf("%w: %q", errSkillNotFound, id)
+	}
+	return sk, nil
+}
+
+// usableSkills returns the skills the caller may use, sorted by id.
+func (s *Server) usableSkills(c caller) []skills.Skill {
+	visible := s.skills.Visible(c.viewer)
+	out := visible[:0]
+	for _, sk := range visible {
+		if c.persona.AllowsSkill(sk.ID) {
+			out = append(out, sk)
+		}
+	}
+	return out
+}

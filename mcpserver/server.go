@@ -1,0 +1,189 @@
+package mcpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/skills"
+)
+
+// Authenticator verifies credentials; *auth.Authenticator is one.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (auth.Principal, error)
+	Recheck(ctx context.Context, p auth.Principal) error
+}
+
+// PersonaResolver maps roles to a persona; *personas.Set is one.
+type PersonaResolver interface {
+	Resolve(roles []string) (personas.Persona, error)
+}
+
+// ScriptRunner runs skill scripts; *skills.Runner is one.
+type ScriptRunner interface {
+	Run(ctx context.Context, cat *skills.Catalog, id, script string, args []string) (skills.Result, error)
+}
+
+// Options are the dependencies and settings of a Server. All fields but
+// SessionIdleTTL, QueryParams, Version and Now are required.
+type Options struct {
+	Auth     Authenticator
+	Personas PersonaResolver
+	Skills   *skills.Catalog
+	Runner   ScriptRunner
+	Logger   *slog.Logger
+	// BaseURL is the public origin of the server, e.g. http://127.0.0.1:8080.
+	BaseURL string
+	// QueryParams are the query parameters accepted as a credential by
+	// clients that cannot set headers; empty turns that off.
+	QueryParams []string
+	// SessionIdleTTL ends sessions idle for longer; zero means never.
+	SessionIdleTTL time.Duration
+	Version        string
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is skillgate's MCP server over HTTP.
+type Server struct {
+	authn       Authenticator
+	authMW      *auth.Middleware
+	personas    PersonaResolver
+	skills      *skills.Catalog
+	runner      ScriptRunner
+	log         *slog.Logger
+	baseURL     string
+	queryParams []string
+	sessions    *sessions
+
+	mcp        *server.MCPServer
+	streamable *server.StreamableHTTPServer
+	sse        *server.SSEServer
+}
+
+// New builds a Server from opts.
+func New(opts Options) (*Server, error) {
+	switch {
+	case opts.Auth == nil, opts.Personas == nil, opts.Skills == nil, opts.Runner == nil, opts.Logger == nil:
+		return nil, errors.New("mcpserver: Auth, Personas, Skills, Runner and Logger are required")
+	case opts.BaseURL == "":
+		return nil, errors.New("mcpserver: BaseURL is required")
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{
+		authn:       opts.Auth,
+		personas:    opts.Personas,
+		skills:      opts.Skills,
+		runner:      opts.Runner,
+		log:         opts.Logger,
+		baseURL:     opts.BaseURL,
+		queryParams: opts.QueryParams,
+		sessions:    newSessions(opts.SessionIdleTTL, now),
+	}
+	s.authMW = &auth.Middleware{
+		Auth:        opts.Auth,
+		QueryParams: opts.QueryParams,
+		Hint:        "Run `skillgate keys create` or use the admin key printed at first start.",
+		Logger:      opts.Logger,
+	}
+
+	hooks := &server.Hooks{}
+	hooks.AddOnRequestInitialization(s.gate)
+	hooks.AddAfterListResources(s.filterResources)
+	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
+		s.sessions.closeSSE(cs.SessionID())
+	})
+	version := opts.Version
+	if version == "" {
+		version = "dev"
+	}
+	s.mcp = server.NewMCPServer("skillgate", version,
+		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(false, false),
+		server.WithToolFilter(s.filterTools),
+		server.WithHooks(hooks),
+		server.WithRecovery(),
+		server.WithResourceRecovery(),
+		server.WithInstructions("skillgate serves skills: folders of instructions and scripts. Call list_skills to find one, get_skill to read its instructions, read_skill_file for its other files and run_skill_script to run its scripts."),
+	)
+	s.addTools()
+	s.addResources()
+
+	s.streamable = server.NewStreamableHTTPServer(s.mcp,
+		server.WithEndpointPath(mcpPath),
+		server.WithSessionIdManagerResolver(s.sessions),
+		server.WithSessionIdleTTL(opts.SessionIdleTTL),
+		server.WithStreamableHTTPLogger(opts.Logger),
+		// Host checks are done once, for every route, by hostCheck.
+		server.WithDisableLocalhostProtection(true),
+	)
+	s.sse = s.newSSEServer()
+	return s, nil
+}
+
+// Close ends every session. It does not stop the HTTP server serving Handler.
+func (s *Server) Close(ctx context.Context) error {
+	s.sse.CloseSessions()
+	if err := s.streamable.Shutdown(ctx); err != nil {
+		return fmt.Errorf("close MCP sessions: %w", err)
+	}
+	return nil
+}
+
+// filterTools keeps the tools the caller's persona allows. mcp-go applies it
+// to tools/list and, since v1.2.1, to tools/call. No caller, no tools.
+func (s *Server) filterTools(ctx context.Context, tools []mcp.Tool) []mcp.Tool {
+	c, err := s.callerFrom(ctx)
+	if err != nil {
+		return nil
+	}
+	kept := make([]mcp.Tool, 0, len(tools))
+	for _, t := range tools {
+		if c.persona.AllowsTool(t.Name) {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}
+
+// gate runs before mcp-go handles any request. It refuses requests without
+// an authenticated caller or persona, and a tools/call of a tool the persona
+// does not allow, with an error that says so (the tool filter alone would
+// only say "not found").
+func (s *Server) gate(ctx context.Context, _ any, message any) error {
+	c, err := s.callerFrom(ctx)
+	if err != nil {
+		if errors.Is(err, personas.ErrNoPersona) {
+			return errors.New("access denied: your roles match no persona, and no default persona is configured")
+		}
+		return errors.New("access denied: not authenticated")
+	}
+	raw, ok := message.(json.RawMessage)
+	if !ok {
+		return nil
+	}
+	var req struct {
+		Method string `json:"method"`
+		Params struct {
+			Name string `json:"name"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(raw, &req) != nil || req.Method != string(mcp.MethodToolsCall) {
+		return nil
+	}
+	if !c.persona.AllowsTool(req.Params.Name) {
+		return fmt.Errorf("tool %q is not available to persona %q", req.Params.Name, c.persona.Name)
+	}
+	return nil
+}
