@@ -3,12 +3,10 @@ package config
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // FuzzLoad feeds arbitrary files to Load: it must never panic, must fail
@@ -27,12 +25,6 @@ func FuzzLoad(f *testing.F) {
 	e := env{"K": secret, "P": "3", "E": "", "N": "x\n- y: [z"}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
-		defer func() {
-			if p := os.Getenv("FUZZ_TRACE"); p != "" && time.Since(start) > 200*time.Millisecond {
-				_ = os.WriteFile(fmt.Sprintf("%s.%d.%d", p, os.Getpid(), time.Since(start).Milliseconds()), data, 0o600)
-			}
-		}()
 		path := filepath.Join(dir, "platform.yaml")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)

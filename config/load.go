@@ -69,17 +69,6 @@ func parse(data []byte, lookupEnv func(string) (string, bool)) (*Config, Problem
 	return c, nil
 }
 
-// lineOf returns the line a field, or failing that its nearest written
-// ancestor, appears on; 0 if none does.
-func (s *shapeChecker) lineOf(field string) int {
-	for ; field != ""; field = parentField(field) {
-		if line, ok := s.lines[field]; ok {
-			return line
-		}
-	}
-	return 0
-}
-
 // withoutKnownBad drops validation problems about fields that already have
 // a problem in known, such as "key is empty" for a key whose environment
 // variable is unset.

@@ -61,6 +61,17 @@ func (s *shapeChecker) recordLine(field string, line int) {
 	}
 }
 
+// lineOf returns the line a field, or failing that its nearest written
+// ancestor, appears on; 0 if none does.
+func (s *shapeChecker) lineOf(field string) int {
+	for ; field != ""; field = parentField(field) {
+		if line, ok := s.lines[field]; ok {
+			return line
+		}
+	}
+	return 0
+}
+
 // check verifies that n can be decoded into a value of type t.
 func (s *shapeChecker) check(n *yaml.Node, t reflect.Type, path string) {
 	if s.visits++; s.visits > maxShapeVisits {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"path"
 	"sort"
 	"strings"
 )
@@ -44,14 +43,17 @@ func (v *validator) personas(p Personas) {
 	}
 }
 
-// patterns checks a list of glob patterns as understood by path.Match.
+// patterns checks a list of glob patterns as personas.Match understands
+// them: '*' is any run of characters (slashes included) and '?' one
+// character. Brackets and backslashes are refused rather than silently taken
+// literally, since a user writing them expects classes or escapes.
 func (v *validator) patterns(field string, globs []string) {
 	for i, g := range globs {
 		f := indexField(field, i)
 		if strings.TrimSpace(g) == "" {
 			v.add(f, "glob pattern is empty")
-		} else if _, err := path.Match(g, ""); err != nil {
-			v.add(f, "not a valid glob pattern (see path.Match)")
+		} else if strings.ContainsAny(g, `[]\`) {
+			v.add(f, "not a valid glob pattern: only * (any characters, including /) and ? (one character) are special; [ ] and \\ are not supported")
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,19 +32,19 @@ const (
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	configPath := fs.String("config", "", "path to platform.yaml (default: built-in defaults)")
-	addr := fs.String("addr", "", "listen address HOST:PORT (default "+config.DefaultAddr+")")
-	dataDir := fs.String("data", "", "directory of the SQLite database (default ./"+config.DefaultDataDir+")")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
+	flags.SetOutput(a.stderr)
+	configPath := flags.String("config", "", "path to platform.yaml (default: built-in defaults)")
+	addr := flags.String("addr", "", "listen address HOST:PORT (default "+config.DefaultAddr+")")
+	dataDir := flags.String("data", "", "directory of the SQLite database (default ./"+config.DefaultDataDir+")")
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: serve: unexpected argument %q", errUsage, fs.Arg(0))
+	if flags.NArg() > 0 {
+		return fmt.Errorf("%w: serve: unexpected argument %q", errUsage, flags.Arg(0))
 	}
 
 	cfg := config.Default()
@@ -60,7 +61,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		cfg.Storage.DataDir = *dataDir
 	}
 	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		var problems config.Problems
+		if *configPath != "" && errors.As(err, &problems) {
+			err = problems.InFile(*configPath)
+		}
+		return fmt.Errorf("%w: invalid settings:\n%v", errUsage, err)
 	}
 
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
@@ -87,10 +92,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		printBootstrapKey(a.stderr, plain, baseURL)
 	}
 
-	srv, err := buildServer(ctx, cfg, db, logger, baseURL)
+	srv, closeSkills, err := buildServer(ctx, cfg, db, logger, baseURL)
 	if err != nil {
 		return err
 	}
+	defer closeSkills()
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -122,18 +128,36 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// buildServer wires the configured parts into an MCP server.
-func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
-	skillFS := skills.Bundled()
-	if cfg.Skills.Dir != "" {
-		var err error
-		if skillFS, err = skills.OpenDir(cfg.Skills.Dir); err != nil {
-			return nil, fmt.Errorf("open skills.dir: %w", err)
+// buildServer wires the configured parts into an MCP server. The returned
+// function releases the skills folder once the server is done with it.
+func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, func(), error) {
+	srv, skillFS, err := newServer(ctx, cfg, db, logger, baseURL)
+	closeSkills := func() {
+		if c, ok := skillFS.(io.Closer); ok {
+			_ = c.Close() // read-only folder: nothing to flush
 		}
 	}
+	if err != nil {
+		closeSkills()
+		return nil, nil, err
+	}
+	return srv, closeSkills, nil
+}
+
+func newServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, fs.FS, error) {
+	var skillFS fs.FS = skills.Bundled()
+	if cfg.Skills.Dir != "" {
+		dir, err := skills.OpenDir(cfg.Skills.Dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open skills.dir: %w", err)
+		}
+		skillFS = dir
+	}
+	// A skill that does not load is a startup error naming its folder, so a
+	// broken skill is fixed rather than silently missing.
 	catalog, err := skills.Load(ctx, skillFS)
 	if err != nil {
-		return nil, fmt.Errorf("load skills: %w", err)
+		return nil, skillFS, fmt.Errorf("load skills: %w", err)
 	}
 	runner := skills.NewRunner(skills.RunnerConfig{
 		Timeout:        cfg.Skills.ScriptTimeout.Std(),
@@ -142,14 +166,14 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger 
 
 	personaSet, err := personas.NewSet(personaList(cfg.Personas), cfg.Personas.DefaultPersona)
 	if err != nil {
-		return nil, fmt.Errorf("personas: %w", err)
+		return nil, skillFS, fmt.Errorf("personas: %w", err)
 	}
 
 	authn := &auth.Authenticator{}
 	if cfg.Auth.APIKeys.Enabled {
 		static, err := apikey.NewStatic(staticKeys(cfg.Auth.APIKeys.Keys))
 		if err != nil {
-			return nil, fmt.Errorf("auth.api_keys: %w", err)
+			return nil, skillFS, fmt.Errorf("auth.api_keys: %w", err)
 		}
 		authn.Keys = append(authn.Keys, static)
 	}
@@ -159,7 +183,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger 
 	if cfg.Auth.QueryKeys != nil {
 		queryParams = *cfg.Auth.QueryKeys
 	}
-	return mcpserver.New(mcpserver.Options{
+	srv, err := mcpserver.New(mcpserver.Options{
 		Auth:           authn,
 		Personas:       personaSet,
 		Skills:         catalog,
@@ -170,6 +194,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger 
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
 		Version:        version,
 	})
+	return srv, skillFS, err
 }
 
 func personaList(p config.Personas) []personas.Persona {

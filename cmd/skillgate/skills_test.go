@@ -71,9 +71,9 @@ func TestSkillVisibility(t *testing.T) {
 	ts := newTestServer(t, testServerOptions{})
 	const team, denied = "teams/analytics/sql-style", "shared/commit-messages"
 	tests := []struct {
-		role         string
-		wantTeam     bool
-		wantDenied   bool
+		role       string
+		wantTeam   bool
+		wantDenied bool
 	}{
 		{"admin", false, true},   // no team: does not see the team drive
 		{"analyst", true, false}, // team member; persona denies shared/commit-*

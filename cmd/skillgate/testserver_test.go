@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,13 +97,13 @@ func newTestServer(t *testing.T, opts testServerOptions) *testServer {
 		"KEY_VIEWER": testKeys["viewer"], "KEY_NOBODY": testKeys["nobody"],
 	}
 	ts := &testServer{dataDir: opts.dataDir, logs: &syncBuffer{}}
-	ts.baseURL = startApp(t, ts.logs, env, "serve", "--config", cfgPath, "--addr", "127.0.0.1:0", "--data", opts.dataDir)
+	ts.baseURL, _ = startApp(t, ts.logs, env, "serve", "--config", cfgPath, "--addr", "127.0.0.1:0", "--data", opts.dataDir)
 	return ts
 }
 
-// startApp runs the skillgate command in process until the test ends and
-// returns the base URL it listens on.
-func startApp(t *testing.T, logs *syncBuffer, env map[string]string, args ...string) string {
+// startApp runs the skillgate command in process until the test ends (or
+// stop is called) and returns the base URL it listens on.
+func startApp(t *testing.T, logs *syncBuffer, env map[string]string, args ...string) (baseURL string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	listening := make(chan string, 1)
@@ -115,26 +114,31 @@ func startApp(t *testing.T, logs *syncBuffer, env map[string]string, args ...str
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx, args) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server exited with %v", err)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("server exited with %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("server did not stop within 15s")
 			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop within 15s")
-		}
-	})
+		})
+	}
+	t.Cleanup(stop)
 	select {
 	case addr := <-listening:
-		return "http://" + addr
+		return "http://" + addr, stop
 	case err := <-done:
+		once.Do(func() {})
 		t.Fatalf("server exited before listening: %v\n%s", err, logs)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("server did not listen within 30s\n%s", logs)
 	}
-	return ""
+	return "", stop
 }
 
 // createManagedKey stores a managed key directly in the server's database,
@@ -193,17 +197,3 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
-
-// eventually polls cond every 20ms for up to 5s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-var errTimeout = errors.New("timeout")
