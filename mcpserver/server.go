@@ -94,7 +94,7 @@ func New(opts Options) (*Server, error) {
 	s.authMW = &auth.Middleware{
 		Auth:        opts.Auth,
 		QueryParams: opts.QueryParams,
-		Hint:        "Run `skillgate keys create` or use the admin key printed at first start.",
+		Hint:        "Use the admin key printed when the server first started, or a key configured in platform.yaml.",
 		Logger:      opts.Logger,
 	}
 

@@ -43,7 +43,9 @@ func Write(w http.ResponseWriter, e *Error) {
 	w.WriteHeader(e.Status)
 	// The body is a fixed small struct of strings: encoding cannot fail in a
 	// way the client could be told about, so the error is deliberately dropped.
-	_ = json.NewEncoder(w).Encode(e)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // bodies are JSON for API clients, never HTML
+	_ = enc.Encode(e)
 }
 
 // New is shorthand for an Error with one suggestion (or none, if hint is empty).
