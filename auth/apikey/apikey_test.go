@@ -97,7 +97,7 @@ func TestNewStaticRefuses(t *testing.T) {
 	}
 }
 
-func openDB(t *testing.T) *sqlite.DB {
+func openDB(t testing.TB) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keys.db"))
 	if err != nil {
