@@ -1,13 +1,22 @@
 package mcpserver
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/internal/apierror"
 )
+
+// maxRequestBody bounds a JSON-RPC message posted to /mcp or /message.
+const maxRequestBody = 4 << 20
 
 // sessionGuard refuses, before mcp-go sees it, any streamable HTTP request
 // whose Mcp-Session-Id is unknown, expired or owned by another caller.
@@ -21,6 +30,7 @@ func (s *Server) sessionGuard(next http.Handler) http.Handler {
 			apierror.Write(w, apierror.New(http.StatusUnauthorized, apierror.CodeAccessDenied, "API key required", ""))
 			return
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		id := r.Header.Get(server.HeaderKeySessionID)
 		if id == "" {
 			switch r.Method {
@@ -32,7 +42,7 @@ func (s *Server) sessionGuard(next http.Handler) http.Handler {
 			}
 			// POST without a session: initialize, or a stateless request
 			// of a protocol without sessions; authenticated either way.
-			next.ServeHTTP(w, r)
+			s.serveSessionless(w, r, next)
 			return
 		}
 		if _, kind, err := s.sessions.use(id, p.Identity()); err != nil || kind != kindStreamable {
@@ -41,6 +51,42 @@ func (s *Server) sessionGuard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serveSessionless passes on a POST that carries no session, except a
+// cancellation. mcp-go files the in-flight requests of every sessionless
+// caller under the same empty session id, so a notifications/cancelled from
+// one caller would cancel another caller's request with the same JSON-RPC
+// id. Without sessions a client cancels by closing its request, so these
+// notifications are acknowledged and dropped.
+func (s *Server) serveSessionless(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	if bytes.Contains(body, []byte(mcp.MethodNotificationCancelled)) {
+		var msg struct {
+			Method string `json:"method"`
+		}
+		if json.Unmarshal(body, &msg) == nil && msg.Method == string(mcp.MethodNotificationCancelled) {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	next.ServeHTTP(w, r)
+}
+
+// writeBodyError answers a request whose body could not be read.
+func writeBodyError(w http.ResponseWriter, err error) {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		apierror.Write(w, apierror.New(http.StatusRequestEntityTooLarge, apierror.CodeInvalidRequest,
+			fmt.Sprintf("Request body larger than %d bytes", maxRequestBody), "Send smaller messages."))
+		return
+	}
+	apierror.Write(w, apierror.New(http.StatusBadRequest, apierror.CodeInvalidRequest,
+		"The request body could not be read", ""))
 }
 
 func writeNoSession(w http.ResponseWriter) {

@@ -113,8 +113,8 @@ func New(opts Options) (*Server, error) {
 		server.WithResourceCapabilities(false, false),
 		server.WithToolFilter(s.filterTools),
 		server.WithHooks(hooks),
-		server.WithRecovery(),
-		server.WithResourceRecovery(),
+		server.WithToolHandlerMiddleware(s.recoverTools),
+		server.WithResourceHandlerMiddleware(s.recoverResources),
 		server.WithInstructions("skillgate serves skills: folders of instructions and scripts. Call list_skills to find one, get_skill to read its instructions, read_skill_file for its other files and run_skill_script to run its scripts."),
 	)
 	s.addTools()

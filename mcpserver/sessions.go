@@ -39,6 +39,14 @@ type sessionEntry struct {
 	lastSeen  time.Time
 }
 
+// expired reports whether the session has idled out. An SSE session lives
+// exactly as long as its stream (closeSSE ends it), however quiet the
+// client is; a streamable HTTP session has no connection to tell, so it
+// idles out.
+func (e *sessionEntry) expired(now time.Time, ttl time.Duration) bool {
+	return e.kind == kindStreamable && ttl > 0 && now.Sub(e.lastSeen) > ttl
+}
+
 // sessions records who opened each MCP session. It is safe for concurrent use.
 type sessions struct {
 	ttl time.Duration
@@ -70,7 +78,7 @@ func (s *sessions) open(p auth.Principal, kind sessionKind) string {
 	// abandoned sessions cannot pile up without a background goroutine.
 	if s.ttl > 0 && now.Sub(s.lastSweep) > s.ttl/2 {
 		for id, e := range s.byID {
-			if now.Sub(e.lastSeen) > s.ttl {
+			if e.expired(now, s.ttl) {
 				delete(s.byID, id)
 			}
 		}
@@ -90,7 +98,7 @@ func (s *sessions) use(id, owner string) (auth.Principal, sessionKind, error) {
 	if !ok {
 		return auth.Principal{}, 0, errNoSession
 	}
-	if s.ttl > 0 && now.Sub(e.lastSeen) > s.ttl {
+	if e.expired(now, s.ttl) {
 		delete(s.byID, id)
 		return auth.Principal{}, 0, errNoSession
 	}

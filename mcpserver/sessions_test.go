@@ -52,12 +52,21 @@ func TestSessionsSweepAbandoned(t *testing.T) {
 	s := newSessions(time.Minute, clk.now)
 	p := auth.Principal{Source: auth.SourceStaticKey, CredentialID: "static:a"}
 	for range 100 {
-		s.open(p, kindSSE)
+		s.open(p, kindStreamable)
 	}
+	stream := s.open(p, kindSSE)
 	clk.t = clk.t.Add(2 * time.Minute)
-	s.open(p, kindSSE) // opening sweeps what idled out
-	if n := s.len(); n != 1 {
-		t.Errorf("%d sessions left after sweep, want 1", n)
+	s.open(p, kindStreamable) // opening sweeps what idled out
+	if n := s.len(); n != 2 {
+		t.Errorf("%d sessions left after sweep, want 2 (the new one and the open SSE stream)", n)
+	}
+	// A quiet SSE client keeps its session while its stream is open.
+	if _, _, err := s.use(stream, p.Identity()); err != nil {
+		t.Errorf("idle SSE session with an open stream refused: %v", err)
+	}
+	s.closeSSE(stream)
+	if _, _, err := s.use(stream, p.Identity()); err == nil {
+		t.Error("SSE session still usable after its stream ended")
 	}
 }
 

@@ -79,5 +79,6 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	r = auth.WithoutQueryCredentials(r, s.queryParams)
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 	s.sse.MessageHandler().ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
 }

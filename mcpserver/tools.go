@@ -257,6 +257,8 @@ func (s *Server) skillError(ctx context.Context, err error) *mcp.CallToolResult 
 		return mcp.NewToolResultError("Arguments refused: " + lastPart(err))
 	case errors.Is(err, skills.ErrTooLarge):
 		return mcp.NewToolResultError("File too large to return.")
+	case errors.Is(err, context.Canceled):
+		return mcp.NewToolResultError("The call was cancelled.")
 	case errors.Is(err, skills.ErrBinary):
 		return mcp.NewToolResultError("File is binary; only text files can be read.")
 	default:

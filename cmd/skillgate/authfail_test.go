@@ -119,3 +119,15 @@ func TestForeignHostRefused(t *testing.T) {
 		t.Errorf("status = %d, want 403 for a rebound host name", resp.StatusCode)
 	}
 }
+
+func TestOversizedBodyRefused(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	huge := `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"` + strings.Repeat("x", 5<<20) + `"}}`
+	resp := rawRequest(t, http.MethodPost, ts.baseURL+"/mcp", testKeys["admin"], "", huge)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status = %d, want 413; body %s", resp.StatusCode, body)
+	}
+	assertErrorBody(t, body, "invalid_request")
+}
