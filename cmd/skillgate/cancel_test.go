@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,18 +15,7 @@ import (
 // caller's request by guessing its JSON-RPC id (mcp-go keys the in-flight
 // requests of every sessionless caller alike).
 func TestStatelessCancellationCannotReachOtherCallers(t *testing.T) {
-	dir := t.TempDir()
-	skill := filepath.Join(dir, "shared", "nap")
-	if err := os.MkdirAll(filepath.Join(skill, "scripts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	md := "---\nname: nap\ndescription: Sleeps a second, then says done.\n---\n# Nap\n"
-	if err := os.WriteFile(filepath.Join(skill, "SKILL.md"), []byte(md), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(skill, "scripts", "nap.sh"), []byte("#!/bin/sh\nsleep 1\necho done\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeSkillDir(t, "nap", "Sleeps a second, then says done.", "#!/bin/sh\nsleep 1\necho done\n")
 	ts := newTestServer(t, testServerOptions{skillsDir: dir})
 	alice := connect(t, ts, streamableModern, testKeys["analyst"])
 

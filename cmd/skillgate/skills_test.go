@@ -125,22 +125,29 @@ func TestSkillVisibility(t *testing.T) {
 	}
 }
 
-func TestScriptTimeout(t *testing.T) {
+// writeSkillDir makes a skills folder holding one shared skill with one
+// script, and returns the folder.
+func writeSkillDir(t *testing.T, name, description, script string) string {
+	t.Helper()
 	dir := t.TempDir()
-	skill := filepath.Join(dir, "shared", "slow")
+	skill := filepath.Join(dir, "shared", name)
 	if err := os.MkdirAll(filepath.Join(skill, "scripts"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	md := "---\nname: slow\ndescription: Sleeps for a long time.\n---\n# Slow\n"
+	md := "---\nname: " + name + "\ndescription: " + description + "\n---\n# " + name + "\n"
 	if err := os.WriteFile(filepath.Join(skill, "SKILL.md"), []byte(md), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The child sleeps in the background too, so killing only the shell
-	// would leave it running: the whole process group must go.
-	script := "#!/bin/sh\nsleep 30 &\nsleep 30\n"
-	if err := os.WriteFile(filepath.Join(skill, "scripts", "slow.sh"), []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(skill, "scripts", name+".sh"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+func TestScriptTimeout(t *testing.T) {
+	// The child sleeps in the background too, so killing only the shell
+	// would leave it running: the whole process group must go.
+	dir := writeSkillDir(t, "slow", "Sleeps for a long time.", "#!/bin/sh\nsleep 30 &\nsleep 30\n")
 	ts := newTestServer(t, testServerOptions{scriptTimeout: "500ms", skillsDir: dir})
 	c := connect(t, ts, streamableModern, testKeys["admin"])
 	start := time.Now()
