@@ -92,11 +92,19 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		printBootstrapKey(a.stderr, plain, baseURL)
 	}
 
-	srv, closeSkills, err := buildServer(ctx, cfg, db, logger, baseURL)
+	var skillFS fs.FS = skills.Bundled()
+	if cfg.Skills.Dir != "" {
+		dir, err := skills.OpenDir(cfg.Skills.Dir)
+		if err != nil {
+			return fmt.Errorf("open skills.dir: %w", err)
+		}
+		defer dir.Close()
+		skillFS = dir
+	}
+	srv, err := buildServer(ctx, cfg, db, skillFS, logger, baseURL)
 	if err != nil {
 		return err
 	}
-	defer closeSkills()
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -128,36 +136,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// buildServer wires the configured parts into an MCP server. The returned
-// function releases the skills folder once the server is done with it.
-func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, func(), error) {
-	srv, skillFS, err := newServer(ctx, cfg, db, logger, baseURL)
-	closeSkills := func() {
-		if c, ok := skillFS.(io.Closer); ok {
-			_ = c.Close() // read-only folder: nothing to flush
-		}
-	}
-	if err != nil {
-		closeSkills()
-		return nil, nil, err
-	}
-	return srv, closeSkills, nil
-}
-
-func newServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *slog.Logger, baseURL string) (*mcpserver.Server, fs.FS, error) {
-	var skillFS fs.FS = skills.Bundled()
-	if cfg.Skills.Dir != "" {
-		dir, err := skills.OpenDir(cfg.Skills.Dir)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open skills.dir: %w", err)
-		}
-		skillFS = dir
-	}
+// buildServer wires the configured parts into an MCP server.
+func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
 	// A skill that does not load is a startup error naming its folder, so a
 	// broken skill is fixed rather than silently missing.
 	catalog, err := skills.Load(ctx, skillFS)
 	if err != nil {
-		return nil, skillFS, fmt.Errorf("load skills: %w", err)
+		return nil, fmt.Errorf("load skills: %w", err)
 	}
 	runner := skills.NewRunner(skills.RunnerConfig{
 		Timeout:        cfg.Skills.ScriptTimeout.Std(),
@@ -166,14 +151,14 @@ func newServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *s
 
 	personaSet, err := personas.NewSet(personaList(cfg.Personas), cfg.Personas.DefaultPersona)
 	if err != nil {
-		return nil, skillFS, fmt.Errorf("personas: %w", err)
+		return nil, fmt.Errorf("personas: %w", err)
 	}
 
 	authn := &auth.Authenticator{}
 	if cfg.Auth.APIKeys.Enabled {
 		static, err := apikey.NewStatic(staticKeys(cfg.Auth.APIKeys.Keys))
 		if err != nil {
-			return nil, skillFS, fmt.Errorf("auth.api_keys: %w", err)
+			return nil, fmt.Errorf("auth.api_keys: %w", err)
 		}
 		authn.Keys = append(authn.Keys, static)
 	}
@@ -183,7 +168,7 @@ func newServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *s
 	if cfg.Auth.QueryKeys != nil {
 		queryParams = *cfg.Auth.QueryKeys
 	}
-	srv, err := mcpserver.New(mcpserver.Options{
+	return mcpserver.New(mcpserver.Options{
 		Auth:           authn,
 		Personas:       personaSet,
 		Skills:         catalog,
@@ -194,7 +179,6 @@ func newServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, logger *s
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
 		Version:        version,
 	})
-	return srv, skillFS, err
 }
 
 func personaList(p config.Personas) []personas.Persona {
