@@ -13,9 +13,10 @@ type Verifier interface {
 	// constant time.
 	Verify(ctx context.Context, token string) (Principal, error)
 	// Recheck reports whether p, earlier returned by this verifier, is
-	// still valid now (not revoked, disabled or expired). It returns an
-	// error wrapping ErrUnknownCredential for principals that are not its own.
-	Recheck(ctx context.Context, p Principal) error
+	// still valid now (not revoked, disabled or expired), and returns it as
+	// it stands now (its limits may have changed). It returns an error
+	// wrapping ErrUnknownCredential for principals that are not its own.
+	Recheck(ctx context.Context, p Principal) (Principal, error)
 }
 
 // Authenticator verifies a credential by trying its verifiers in the order
@@ -57,18 +58,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (Princip
 	return Principal{}, ErrUnknownCredential
 }
 
-// Recheck reports whether p is still valid, asking the verifier that issued it.
-func (a *Authenticator) Recheck(ctx context.Context, p Principal) error {
+// Recheck reports whether p is still valid, asking the verifier that
+// issued it, and returns p as it stands now.
+func (a *Authenticator) Recheck(ctx context.Context, p Principal) (Principal, error) {
 	verifiers := a.Keys
 	if a.Tokens != nil {
 		verifiers = append([]Verifier{a.Tokens}, verifiers...)
 	}
 	for _, v := range verifiers {
-		err := v.Recheck(ctx, p)
+		fresh, err := v.Recheck(ctx, p)
 		if errors.Is(err, ErrUnknownCredential) {
 			continue
 		}
-		return err
+		return fresh, err
 	}
-	return ErrUnknownCredential
+	return Principal{}, ErrUnknownCredential
 }

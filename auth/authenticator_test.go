@@ -21,11 +21,11 @@ func (v keyVerifier) Verify(_ context.Context, token string) (Principal, error) 
 	return v.p, v.err
 }
 
-func (v keyVerifier) Recheck(_ context.Context, p Principal) error {
+func (v keyVerifier) Recheck(_ context.Context, p Principal) (Principal, error) {
 	if p.CredentialID != v.p.CredentialID {
-		return ErrUnknownCredential
+		return Principal{}, ErrUnknownCredential
 	}
-	return v.err
+	return v.p, v.err
 }
 
 func TestAuthenticatorOrder(t *testing.T) {
@@ -61,10 +61,10 @@ func TestAuthenticatorOrder(t *testing.T) {
 			}
 		})
 	}
-	if err := a.Recheck(context.Background(), Principal{CredentialID: "2"}); err != nil {
+	if _, err := a.Recheck(context.Background(), Principal{CredentialID: "2"}); err != nil {
 		t.Errorf("Recheck(valid) = %v", err)
 	}
-	if err := a.Recheck(context.Background(), Principal{CredentialID: "gone"}); !errors.Is(err, ErrUnknownCredential) {
+	if _, err := a.Recheck(context.Background(), Principal{CredentialID: "gone"}); !errors.Is(err, ErrUnknownCredential) {
 		t.Errorf("Recheck(unknown) = %v, want ErrUnknownCredential", err)
 	}
 }

@@ -19,7 +19,30 @@ var (
 	ErrExpired = errors.New("API key has expired")
 	// ErrRevoked means the credential exists but was revoked.
 	ErrRevoked = errors.New("API key has been revoked")
+	// ErrRotated means the key was rotated and the grace period of this,
+	// older, secret has ended.
+	ErrRotated = errors.New("API key was rotated and its grace period has ended")
 	// ErrTokenNotAccepted means a JWT was presented but no verifier for
 	// tokens is configured. A JWT is never tried as an API key.
 	ErrTokenNotAccepted = errors.New("bearer token is a JWT, but no identity provider is configured")
 )
+
+// CredentialError is a refusal of a credential that was recognised, naming
+// it by its public id so that audit logs can say which key was refused.
+type CredentialError struct {
+	CredentialID string
+	Err          error
+}
+
+func (e *CredentialError) Error() string { return e.CredentialID + ": " + e.Err.Error() }
+
+// Unwrap returns the reason, one of the errors above.
+func (e *CredentialError) Unwrap() error { return e.Err }
+
+// CredentialIDOf returns the id of the credential err refuses, if known.
+func CredentialIDOf(err error) string {
+	if e, ok := errors.AsType[*CredentialError](err); ok {
+		return e.CredentialID
+	}
+	return ""
+}

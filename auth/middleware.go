@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/store"
 )
 
 // Authenticating is what Middleware needs from an Authenticator.
@@ -26,6 +27,13 @@ type Middleware struct {
 	// e.g. where to get a key.
 	Hint   string
 	Logger *slog.Logger
+	// Audit, if set, records every refused credential.
+	Audit Recorder
+}
+
+// Recorder records audit events; *audit.Log is one.
+type Recorder interface {
+	Record(ctx context.Context, e store.AuditEvent)
 }
 
 // Wrap returns next behind authentication. The request next sees carries the
@@ -56,10 +64,21 @@ func (m *Middleware) Authenticate(r *http.Request) (Principal, error) {
 // structured body.
 func (m *Middleware) Deny(w http.ResponseWriter, r *http.Request, err error) {
 	e := ErrorResponse(err, m.Hint)
+	result := store.ResultDenied
 	if e.Status >= 500 {
+		result = store.ResultError
 		m.Logger.ErrorContext(r.Context(), "authentication failed", "path", r.URL.Path, "err", err)
 	} else {
 		m.Logger.InfoContext(r.Context(), "authentication refused", "path", r.URL.Path, "reason", e.Message)
+	}
+	// A request without any credential is not a failure worth a row: MCP
+	// clients send one first to discover how to authenticate.
+	if m.Audit != nil && !errors.Is(err, ErrNoCredential) {
+		m.Audit.Record(r.Context(), store.AuditEvent{
+			KeyID:  CredentialIDOf(err),
+			Action: "auth.failure", Target: r.URL.Path, Result: result,
+			ClientAddr: r.RemoteAddr, Detail: e.Message,
+		})
 	}
 	challenge := `Bearer realm="skillgate"`
 	if e.Code == apierror.CodeInvalidToken {
@@ -92,6 +111,8 @@ func ErrorResponse(err error, hint string) *apierror.Error {
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key has expired", "Create or rotate to a new key.")
 	case errors.Is(err, ErrRevoked):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key has been revoked", "Use a key that has not been revoked.")
+	case errors.Is(err, ErrRotated):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key was rotated and its grace period has ended", "Use the key issued by the rotation.")
 	case errors.Is(err, ErrTokenNotAccepted):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "JWT bearer tokens are not accepted: no identity provider is configured", "Use an API key, or configure auth.oidc.")
 	default:

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -23,20 +24,39 @@ type Principal struct {
 	// CredentialID is the stable public id of the credential: "key_..." for
 	// managed keys, "static:<name>" for static keys; empty for tokens.
 	CredentialID string
-	// User owns the caller's personal skill drive.
+	// User owns the caller's personal skill drive; empty for a credential
+	// that acts for an organisation.
 	User string
+	// Org is the organisation the caller belongs to or acts for, if any.
+	Org string
 	// Teams name the team skill drives the caller sees.
 	Teams []string
 	// Roles select the caller's persona.
 	Roles []string
-	// Scopes narrow what the caller may do; empty means the persona decides alone.
+	// Scopes narrow what the caller may do. nil means the persona decides
+	// alone; a non-nil empty list grants nothing. See Effective.
 	Scopes []string
+	// Claims are custom claims the credential carries.
+	Claims map[string]string
+	// AllowedSkills are the only skills the caller may use; nil means no
+	// restriction beyond the persona and skill drives.
+	AllowedSkills []string
+	// RateLimitPerMinute caps the caller's requests; 0 means no cap.
+	RateLimitPerMinute int
+	// ParentID is the managed key that minted the caller's key, if any.
+	ParentID string
 	// Source is the kind of credential used.
 	Source Source
 	// Issuer is the token issuer for OIDC and OAuth principals.
 	Issuer string
 	// ExpiresAt is when the credential stops being valid; zero means never.
 	ExpiresAt time.Time
+}
+
+// AllowsSkill reports whether the credential's own skill list admits the
+// skill. It does not consult the persona or the skill drives.
+func (p Principal) AllowsSkill(id string) bool {
+	return p.AllowedSkills == nil || slices.Contains(p.AllowedSkills, id)
 }
 
 // Identity is a stable string naming the credential holder, used to bind MCP

@@ -6,6 +6,10 @@ import "time"
 // only driver so far.
 const DriverSQLite = "sqlite"
 
+// DefaultKeyPrefix starts managed keys unless auth.managed_keys.prefix says
+// otherwise; it equals apikey.DefaultPrefix.
+const DefaultKeyPrefix = "sk_live_"
+
 // MinKeyLength is the shortest static API key Validate accepts, in
 // characters. Shorter keys are too easy to guess.
 const MinKeyLength = 16
@@ -17,7 +21,16 @@ const (
 	DefaultSessionIdleTTL = 30 * time.Minute
 	DefaultScriptTimeout  = 10 * time.Second
 	DefaultMaxOutputBytes = 64 << 10
+	// DefaultRotationGrace is how long a rotated key's old secret keeps
+	// working when a rotation does not say.
+	DefaultRotationGrace = 7 * 24 * time.Hour
+	// DefaultMaxRotationGrace caps the grace period a rotation may ask for.
+	DefaultMaxRotationGrace = 90 * 24 * time.Hour
 )
+
+// DefaultPersonaScopes are the scopes of a persona whose definition does
+// not list any: using skills, not managing keys.
+var defaultPersonaScopes = []string{"skills:read", "skills:execute"}
 
 // Config is the whole of platform.yaml after interpolation, defaults and
 // validation. The zero value of every field means "use the default".
@@ -52,6 +65,8 @@ type Storage struct {
 type Auth struct {
 	// APIKeys configures static API keys.
 	APIKeys APIKeys `yaml:"api_keys"`
+	// ManagedKeys configures the keys created through the CLI and REST API.
+	ManagedKeys ManagedKeys `yaml:"managed_keys"`
 	// QueryKeys names the query parameters accepted as a credential on the
 	// SSE endpoint for clients that cannot set headers. nil means the
 	// default ["api_key", "apiKey"]; an empty list turns the feature off.
@@ -65,6 +80,24 @@ type APIKeys struct {
 	// and not validated.
 	Enabled bool        `yaml:"enabled"`
 	Keys    []StaticKey `yaml:"keys"`
+}
+
+// ManagedKeys is the policy for keys stored in the database.
+type ManagedKeys struct {
+	// Prefix starts new keys, e.g. "sk_live_" (the default): 2 to 16
+	// characters of a-z, 0-9 and _, ending with _. Keys made with an
+	// earlier prefix keep working.
+	Prefix string `yaml:"prefix"`
+	// MaxLifetime caps how long a key may live; keys created without an
+	// expiry get it. Zero (the default) means keys may live for ever.
+	MaxLifetime Duration `yaml:"max_lifetime"`
+	// RotationGrace is how long an old secret keeps working after a
+	// rotation that does not say. nil means DefaultRotationGrace; 0 means
+	// old secrets stop at once.
+	RotationGrace *Duration `yaml:"rotation_grace"`
+	// MaxRotationGrace caps the grace a rotation may ask for. Default
+	// DefaultMaxRotationGrace.
+	MaxRotationGrace Duration `yaml:"max_rotation_grace"`
 }
 
 // StaticKey is one key written in the config (normally as ${ENV_VAR}).
@@ -98,6 +131,9 @@ type Persona struct {
 	Priority    int      `yaml:"priority"`
 	Tools       Rules    `yaml:"tools"`
 	Skills      Rules    `yaml:"skills"`
+	// Scopes are the most a caller with this persona may hold; a key's own
+	// scopes only narrow them. Default skills:read and skills:execute.
+	Scopes []string `yaml:"scopes"`
 }
 
 // Rules allow and deny names by glob; deny wins.

@@ -40,8 +40,24 @@ func (c *Config) ApplyDefaults() {
 			k.User = k.Name
 		}
 	}
+	if c.Auth.ManagedKeys.Prefix == "" {
+		c.Auth.ManagedKeys.Prefix = DefaultKeyPrefix
+	}
+	if c.Auth.ManagedKeys.RotationGrace == nil {
+		g := Duration(DefaultRotationGrace)
+		c.Auth.ManagedKeys.RotationGrace = &g
+	}
+	if c.Auth.ManagedKeys.MaxRotationGrace == 0 {
+		c.Auth.ManagedKeys.MaxRotationGrace = Duration(DefaultMaxRotationGrace)
+	}
 	if len(c.Personas.Definitions) == 0 {
 		c.Personas.Definitions = defaultPersonas()
+	}
+	for name, d := range c.Personas.Definitions {
+		if d.Scopes == nil {
+			d.Scopes = slices.Clone(defaultPersonaScopes)
+			c.Personas.Definitions[name] = d
+		}
 	}
 	if c.Skills.ScriptTimeout == 0 {
 		c.Skills.ScriptTimeout = Duration(DefaultScriptTimeout)
@@ -85,6 +101,7 @@ func defaultPersonas() map[string]Persona {
 			Priority:    100,
 			Tools:       Rules{Allow: slices.Clone(all)},
 			Skills:      Rules{Allow: slices.Clone(all)},
+			Scopes:      []string{"admin"},
 		},
 		"analyst": {
 			DisplayName: "Analyst",
@@ -93,6 +110,7 @@ func defaultPersonas() map[string]Persona {
 			Priority:    50,
 			Tools:       Rules{Allow: slices.Clone(all)},
 			Skills:      Rules{Allow: slices.Clone(all)},
+			Scopes:      slices.Clone(defaultPersonaScopes),
 		},
 		"viewer": {
 			DisplayName: "Viewer",
@@ -101,6 +119,7 @@ func defaultPersonas() map[string]Persona {
 			Priority:    10,
 			Tools:       Rules{Allow: slices.Clone(all), Deny: []string{"run_*"}},
 			Skills:      Rules{Allow: slices.Clone(all)},
+			Scopes:      []string{"skills:read"},
 		},
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,12 +45,29 @@ func parseDuration(n *yaml.Node) (Duration, string) {
 	if isBareNumber(s) {
 		return 0, "a duration needs a unit: write it like 30s or 5m, not as a bare number"
 	}
-	v, err := time.ParseDuration(s)
+	v, err := ParseDuration(s)
 	if err != nil {
-		return 0, "must be a duration such as 30s, 5m or 1h30m"
+		return 0, "must be a duration such as 30s, 5m, 1h30m or 7d"
 	}
 	return Duration(v), ""
 }
+
+// ParseDuration parses a duration as time.ParseDuration does, and also a
+// whole number of days written with a d ("7d", "365d"), the unit people
+// think of key lifetimes in.
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && !strings.ContainsAny(days, ".hmsuµn") {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n < -maxDays || n > maxDays {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// maxDays keeps a day count within time.Duration's range (about 292 years).
+const maxDays = 100_000
 
 // isBareNumber reports whether s is a decimal number without a unit.
 func isBareNumber(s string) bool {

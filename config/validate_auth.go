@@ -3,6 +3,9 @@ package config
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
 )
 
 func (v *validator) auth(a Auth) {
@@ -13,6 +16,7 @@ func (v *validator) auth(a Auth) {
 			}
 		}
 	}
+	v.managedKeys(a.ManagedKeys)
 	// Keys listed while api_keys is disabled are ignored, so not checked.
 	if a.APIKeys.Enabled {
 		v.staticKeys(a.APIKeys.Keys)
@@ -57,6 +61,34 @@ func (v *validator) staticKeys(keys []StaticKey) {
 			if strings.TrimSpace(r) == "" {
 				v.add(indexField(field+".roles", j), "role is empty")
 			}
+		}
+		v.scopes(field+".scopes", k.Scopes)
+	}
+}
+
+func (v *validator) managedKeys(m ManagedKeys) {
+	if m.Prefix != "" && !apikey.ValidPrefix(m.Prefix) {
+		v.add("auth.managed_keys.prefix", "must be 2 to 16 characters of a-z, 0-9 and _, ending with _ (like sk_live_)")
+	}
+	if m.MaxLifetime < 0 {
+		v.add("auth.managed_keys.max_lifetime", "cannot be negative")
+	}
+	if m.RotationGrace != nil && *m.RotationGrace < 0 {
+		v.add("auth.managed_keys.rotation_grace", "cannot be negative")
+	}
+	if m.MaxRotationGrace < 0 {
+		v.add("auth.managed_keys.max_rotation_grace", "cannot be negative")
+	}
+	if m.RotationGrace != nil && m.MaxRotationGrace > 0 && *m.RotationGrace > m.MaxRotationGrace {
+		v.add("auth.managed_keys.rotation_grace", "is longer than auth.managed_keys.max_rotation_grace")
+	}
+}
+
+// scopes checks a list of scopes as the auth package knows them.
+func (v *validator) scopes(field string, scopes []string) {
+	for i, s := range scopes {
+		if !auth.ValidScope(s) {
+			v.add(indexField(field, i), "unknown scope; scopes are %s, or a pattern such as keys:*", strings.Join(auth.KnownScopes(), ", "))
 		}
 	}
 }

@@ -34,6 +34,7 @@ func (v *validator) personas(p Personas) {
 		v.patterns(field+".tools.deny", d.Tools.Deny)
 		v.patterns(field+".skills.allow", d.Skills.Allow)
 		v.patterns(field+".skills.deny", d.Skills.Deny)
+		v.scopes(field+".scopes", d.Scopes)
 	}
 
 	if p.DefaultPersona != "" {

@@ -24,6 +24,9 @@ type caller struct {
 	principal auth.Principal
 	persona   personas.Persona
 	viewer    skills.Viewer
+	// scopes are the principal's effective scopes: its own within its
+	// persona's.
+	scopes []string
 }
 
 func (s *Server) callerFrom(ctx context.Context) (caller, error) {
@@ -39,13 +42,36 @@ func (s *Server) callerFrom(ctx context.Context) (caller, error) {
 		principal: p,
 		persona:   persona,
 		viewer:    skills.Viewer{User: p.User, Teams: p.Teams},
+		scopes:    auth.Effective(p.Scopes, persona.Scopes),
 	}, nil
 }
 
+// toolScope returns the scope needed to call the named tool. A tool not
+// listed needs a scope no one holds, so a new tool is closed until it is.
+func toolScope(name string) string {
+	switch name {
+	case toolListSkills, toolGetSkill, toolReadSkillFile:
+		return auth.ScopeSkillsRead
+	case toolRunScript:
+		return auth.ScopeSkillsExecute
+	}
+	return "unlisted-tool:" + name
+}
+
+// can reports whether the caller holds scope.
+func (c caller) can(scope string) bool { return auth.Grants(c.scopes, scope) }
+
+// mayCall reports whether the caller may see and call the named tool: its
+// persona allows it and the caller holds its scope.
+func (c caller) mayCall(tool string) bool {
+	return c.persona.AllowsTool(tool) && c.can(toolScope(tool))
+}
+
 // canUse reports whether the caller may see, read and run sk: the skill is
-// in a drive the caller sees and the persona allows it.
+// in a drive the caller sees, the persona allows it, and so does the
+// credential's own list of skills.
 func (c caller) canUse(sk skills.Skill) bool {
-	return c.viewer.Sees(sk.Drive) && c.persona.AllowsSkill(sk.ID)
+	return c.viewer.Sees(sk.Drive) && c.persona.AllowsSkill(sk.ID) && c.principal.AllowsSkill(sk.ID)
 }
 
 // skill returns the skill with id if the caller may use it.
@@ -62,7 +88,7 @@ func (s *Server) usableSkills(c caller) []skills.Skill {
 	visible := s.skills.Visible(c.viewer)
 	out := visible[:0]
 	for _, sk := range visible {
-		if c.persona.AllowsSkill(sk.ID) {
+		if c.canUse(sk) {
 			out = append(out, sk)
 		}
 	}

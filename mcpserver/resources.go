@@ -2,9 +2,12 @@ package mcpserver
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/skillgate/skillgate/auth"
 )
 
 // resourceURI is the MCP resource URI of a skill's SKILL.md.
@@ -37,7 +40,7 @@ func (s *Server) filterResources(ctx context.Context, _ any, _ *mcp.ListResource
 	c, err := s.callerFrom(ctx)
 	kept := result.Resources[:0]
 	for _, r := range result.Resources {
-		if err != nil {
+		if err != nil || !c.can(auth.ScopeSkillsRead) {
 			break
 		}
 		id, ok := skillIDFromURI(r.URI)
@@ -55,6 +58,9 @@ func (s *Server) readResource(ctx context.Context, req mcp.ReadResourceRequest) 
 	c, err := s.callerFrom(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !c.can(auth.ScopeSkillsRead) {
+		return nil, errors.New("reading skills needs the skills:read scope, which this credential does not hold")
 	}
 	id, ok := skillIDFromURI(req.Params.URI)
 	if !ok {

@@ -18,18 +18,21 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 
-	mcp := s.authMW.Wrap(s.sessionGuard(s.streamable))
+	mcp := s.authMW.Wrap(s.sessionGuard(s.admit(s.streamable)))
 	// Both spellings are served as they are: a redirect would lose the
 	// method and body of a POST in some clients.
 	mux.Handle(mcpPath, mcp)
 	mux.Handle(mcpPath+"/", mcp)
-	mux.Handle("GET "+ssePath, s.authMW.Wrap(s.sse.SSEHandler()))
+	mux.Handle("GET "+ssePath, s.authMW.Wrap(s.admit(s.sse.SSEHandler())))
 	mux.HandleFunc(ssePath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Allow", http.MethodGet)
 		apierror.Write(w, apierror.New(http.StatusMethodNotAllowed, apierror.CodeMethodNotAllowed,
 			"The SSE endpoint only accepts GET", "Use POST "+mcpPath+" for streamable HTTP."))
 	})
 	mux.HandleFunc(messagePath, s.serveSSEMessage)
+	if s.api != nil {
+		mux.Handle("/v1/", s.api)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, apierror.New(http.StatusNotFound, apierror.CodeNotFound,
 			"No such endpoint", "MCP clients connect to "+s.baseURL+mcpPath+" (streamable HTTP) or "+s.baseURL+ssePath+" (SSE)."))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -13,13 +14,15 @@ import (
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/skills"
+	"github.com/skillgate/skillgate/store"
 )
 
 // Authenticator verifies credentials; *auth.Authenticator is one.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (auth.Principal, error)
-	Recheck(ctx context.Context, p auth.Principal) error
+	Recheck(ctx context.Context, p auth.Principal) (auth.Principal, error)
 }
 
 // PersonaResolver maps roles to a persona; *personas.Set is one.
@@ -27,19 +30,43 @@ type PersonaResolver interface {
 	Resolve(roles []string) (personas.Persona, error)
 }
 
+// RateLimiter limits each credential's requests; *ratelimit.Limiter is one.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string, limit int) (ratelimit.Decision, error)
+}
+
+// QuotaSpender spends one execution of a caller's monthly quota, or refuses
+// with an error; *apikey.Manager is one.
+type QuotaSpender interface {
+	SpendExecution(ctx context.Context, p auth.Principal) error
+}
+
+// Recorder records audit events; *audit.Log is one.
+type Recorder interface {
+	Record(ctx context.Context, e store.AuditEvent)
+}
+
 // ScriptRunner runs skill scripts; *skills.Runner is one.
 type ScriptRunner interface {
 	Run(ctx context.Context, cat *skills.Catalog, id, script string, args []string) (skills.Result, error)
 }
 
-// Options are the dependencies and settings of a Server. All fields but
-// SessionIdleTTL, QueryParams, Version and Now are required.
+// Options are the dependencies and settings of a Server. Auth, Personas,
+// Skills, Runner, Logger and BaseURL are required.
 type Options struct {
 	Auth     Authenticator
 	Personas PersonaResolver
 	Skills   *skills.Catalog
 	Runner   ScriptRunner
 	Logger   *slog.Logger
+	// Limiter enforces credentials' per-minute rate limits; nil means none.
+	Limiter RateLimiter
+	// Quota spends monthly execution quotas; nil means none.
+	Quota QuotaSpender
+	// Audit records tool calls and refused credentials; nil means none.
+	Audit Recorder
+	// API serves the REST API under /v1/; nil serves none.
+	API http.Handler
 	// BaseURL is the public origin of the server, e.g. http://127.0.0.1:8080.
 	BaseURL string
 	// QueryParams are the query parameters accepted as a credential by
@@ -59,6 +86,10 @@ type Server struct {
 	personas    PersonaResolver
 	skills      *skills.Catalog
 	runner      ScriptRunner
+	limiter     RateLimiter
+	quota       QuotaSpender
+	audit       Recorder
+	api         http.Handler
 	log         *slog.Logger
 	baseURL     string
 	queryParams []string
@@ -86,6 +117,10 @@ func New(opts Options) (*Server, error) {
 		personas:    opts.Personas,
 		skills:      opts.Skills,
 		runner:      opts.Runner,
+		limiter:     opts.Limiter,
+		quota:       opts.Quota,
+		audit:       opts.Audit,
+		api:         opts.API,
 		log:         opts.Logger,
 		baseURL:     opts.BaseURL,
 		queryParams: opts.QueryParams,
@@ -96,6 +131,9 @@ func New(opts Options) (*Server, error) {
 		QueryParams: opts.QueryParams,
 		Hint:        "Use the admin key printed when the server first started, or a key configured in platform.yaml.",
 		Logger:      opts.Logger,
+	}
+	if opts.Audit != nil {
+		s.authMW.Audit = opts.Audit
 	}
 
 	hooks := &server.Hooks{}
@@ -150,7 +188,7 @@ func (s *Server) filterTools(ctx context.Context, tools []mcp.Tool) []mcp.Tool {
 	}
 	kept := make([]mcp.Tool, 0, len(tools))
 	for _, t := range tools {
-		if c.persona.AllowsTool(t.Name) {
+		if c.mayCall(t.Name) {
 			kept = append(kept, t)
 		}
 	}
@@ -184,6 +222,9 @@ func (s *Server) gate(ctx context.Context, _ any, message any) error {
 	}
 	if !c.persona.AllowsTool(req.Params.Name) {
 		return fmt.Errorf("tool %q is not available to persona %q", req.Params.Name, c.persona.Name)
+	}
+	if scope := toolScope(req.Params.Name); !c.can(scope) {
+		return fmt.Errorf("tool %q needs the %s scope, which this credential does not hold", req.Params.Name, scope)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ func newServerForTest(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	set, err := personas.NewSet([]personas.Persona{
-		{Name: "viewer", Roles: []string{"viewer"}, Tools: personas.Rules{Allow: []string{"*"}, Deny: []string{"run_*"}}, Skills: personas.Rules{Allow: []string{"*"}}},
+		{Name: "viewer", Roles: []string{"viewer"}, Tools: personas.Rules{Allow: []string{"*"}, Deny: []string{"run_*"}}, Skills: personas.Rules{Allow: []string{"*"}}, Scopes: []string{"skills:read", "skills:execute"}},
 	}, "")
 	if err != nil {
 		t.Fatal(err)

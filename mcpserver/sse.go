@@ -60,10 +60,12 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 	p := owner
 	switch cred, err := auth.CredentialFromRequest(r, s.queryParams); {
 	case errors.Is(err, auth.ErrNoCredential):
-		if err := s.authn.Recheck(r.Context(), owner); err != nil {
+		fresh, err := s.authn.Recheck(r.Context(), owner)
+		if err != nil {
 			s.authMW.Deny(w, r, err)
 			return
 		}
+		p = fresh
 	case err != nil:
 		s.authMW.Deny(w, r, err)
 		return
@@ -80,5 +82,5 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	r = auth.WithoutQueryCredentials(r, s.queryParams)
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-	s.sse.MessageHandler().ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
+	s.admit(s.sse.MessageHandler()).ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
 }

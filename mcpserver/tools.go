@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/skills"
+	"github.com/skillgate/skillgate/store"
 )
 
 // The MCP tools skillgate serves. Personas allow and deny them by these names.
@@ -63,19 +67,53 @@ func (s *Server) addTools() {
 type toolHandler func(ctx context.Context, c caller, req mcp.CallToolRequest) (*mcp.CallToolResult, error)
 
 // withCaller resolves the caller for a tool call and checks, once more
-// than mcp-go's filter, that the persona allows the tool: a handler is never
-// reached by a caller who may not call it.
+// than mcp-go's filter and the gate, that the persona allows the tool and
+// the caller holds its scope: a handler is never reached by a caller who
+// may not call it. Every call that reaches here is audited.
 func (s *Server) withCaller(h toolHandler) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		c, err := s.callerFrom(ctx)
 		if err != nil {
 			return mcp.NewToolResultError("Access denied: " + err.Error()), nil
 		}
-		if !c.persona.AllowsTool(req.Params.Name) {
-			return mcp.NewToolResultErrorf("Tool %s is not available to persona %s.", req.Params.Name, c.persona.Name), nil
+		var res *mcp.CallToolResult
+		switch scope := toolScope(req.Params.Name); {
+		case !c.persona.AllowsTool(req.Params.Name):
+			res = mcp.NewToolResultErrorf("Tool %s is not available to persona %s.", req.Params.Name, c.persona.Name)
+		case !c.can(scope):
+			res = mcp.NewToolResultErrorf("Tool %s needs the %s scope, which this credential does not hold.", req.Params.Name, scope)
+		default:
+			res, err = h(ctx, c, req)
 		}
-		return h(ctx, c, req)
+		s.recordToolCall(ctx, c, req, res, err)
+		return res, err
 	}
+}
+
+// recordToolCall writes the audit row of a tool call: who called which tool
+// on which skill, and whether it succeeded. Arguments are not recorded:
+// they may hold anything.
+func (s *Server) recordToolCall(ctx context.Context, c caller, req mcp.CallToolRequest, res *mcp.CallToolResult, err error) {
+	if s.audit == nil {
+		return
+	}
+	result := store.ResultOK
+	if err != nil || res == nil || res.IsError {
+		result = store.ResultError
+	}
+	detail := ""
+	if id := req.GetString("skill_id", ""); id != "" {
+		detail = "skill " + id
+	}
+	keyID := ""
+	if c.principal.Source == auth.SourceManagedKey {
+		keyID = c.principal.CredentialID
+	}
+	s.audit.Record(ctx, store.AuditEvent{
+		KeyID: keyID, Principal: c.principal.Identity(), Action: "tool.call",
+		Target: req.Params.Name, Result: result, Detail: detail,
+		ClientAddr: clientAddr(ctx),
+	})
 }
 
 type skillSummary struct {
@@ -201,6 +239,15 @@ func (s *Server) runScript(ctx context.Context, c caller, req mcp.CallToolReques
 	if err != nil {
 		return s.skillError(ctx, err), nil
 	}
+	// The quota is spent last, once everything that could refuse the call
+	// has passed, and before the script runs: an execution is counted
+	// whether the script then succeeds or not, and a refused call never
+	// spends anything.
+	if s.quota != nil {
+		if err := s.quota.SpendExecution(ctx, c.principal); err != nil {
+			return s.quotaError(ctx, err), nil
+		}
+	}
 	res, err := s.runner.Run(ctx, s.skills, sk.ID, script, args)
 	if err != nil {
 		return s.skillError(ctx, err), nil
@@ -220,6 +267,17 @@ func (s *Server) runScript(ctx context.Context, c caller, req mcp.CallToolReques
 	// A failed run is still a result the agent should read, flagged as an error.
 	result.IsError = res.TimedOut || res.ExitCode != 0
 	return result, nil
+}
+
+// quotaError turns a refused spend into a tool error that says
+// quota_exceeded, the limit and when it resets.
+func (s *Server) quotaError(ctx context.Context, err error) *mcp.CallToolResult {
+	if qe, ok := errors.AsType[*apikey.QuotaExceededError](err); ok {
+		return mcp.NewToolResultErrorf("quota_exceeded: the monthly execution quota (%d) of API key %s is used up; it resets at %s. Listing and reading skills still work.",
+			qe.Limit, qe.KeyID, qe.ResetsAt.Format(time.RFC3339))
+	}
+	s.log.ErrorContext(ctx, "spending execution quota", "err", err)
+	return mcp.NewToolResultError("The execution quota could not be checked because of a server error; nothing was run. Retry in a few seconds.")
 }
 
 // stringArgs reads the optional "args" argument, which must be a list of strings.

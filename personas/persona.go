@@ -9,6 +9,9 @@ type Persona struct {
 	Priority    int
 	Tools       Rules
 	Skills      Rules
+	// Scopes are the most a caller with this persona may hold; nil or
+	// empty grants none.
+	Scopes []string
 }
 
 // AllowsTool reports whether the persona may see and call the named tool.

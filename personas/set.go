@@ -64,3 +64,14 @@ func (s *Set) Resolve(roles []string) (Persona, error) {
 
 // All returns the personas, highest priority first.
 func (s *Set) All() []Persona { return slices.Clone(s.byPriority) }
+
+// RoleScopes returns the scopes of the persona the roles resolve to: the
+// ceiling of any credential holding them. Roles that match no persona get
+// no scope at all.
+func (s *Set) RoleScopes(roles []string) []string {
+	p, err := s.Resolve(roles)
+	if err != nil {
+		return []string{}
+	}
+	return slices.Clone(p.Scopes)
+}

@@ -23,13 +23,14 @@ var (
 )
 
 // Store is everything a backend provides: one interface per aggregate plus
-// lifecycle methods. Later aggregates (OAuth, Audit) are embedded here as
-// they are added, so a consumer keeps asking for the narrow interface it
-// needs (Keys) rather than for Store.
+// lifecycle methods. Later aggregates (OAuth) are embedded here as they are
+// added, so a consumer keeps asking for the narrow interface it needs
+// (Keys) rather than for Store.
 //
 // Implementations MUST be safe for concurrent use by multiple goroutines.
 type Store interface {
 	Keys
+	Audit
 
 	// Ping reports whether the backend is reachable and usable.
 	Ping(ctx context.Context) error

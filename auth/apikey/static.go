@@ -89,14 +89,14 @@ func (s *Static) Verify(_ context.Context, token string) (auth.Principal, error)
 }
 
 // Recheck reports whether the static key behind p is still configured.
-func (s *Static) Recheck(_ context.Context, p auth.Principal) error {
+func (s *Static) Recheck(_ context.Context, p auth.Principal) (auth.Principal, error) {
 	if p.Source != auth.SourceStaticKey {
-		return auth.ErrUnknownCredential
+		return auth.Principal{}, auth.ErrUnknownCredential
 	}
 	for _, e := range s.entries {
 		if e.principal.CredentialID == p.CredentialID {
-			return nil
+			return e.principal, nil
 		}
 	}
-	return errors.Join(auth.ErrRevoked, fmt.Errorf("static key %s is no longer configured", p.CredentialID))
+	return auth.Principal{}, errors.Join(auth.ErrRevoked, fmt.Errorf("static key %s is no longer configured", p.CredentialID))
 }

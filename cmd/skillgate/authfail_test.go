@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/skillgate/skillgate/auth/apikey"
 	"io"
 	"net/http"
 	"strings"
@@ -35,7 +36,8 @@ func TestAuthFailures(t *testing.T) {
 		{"bare key without scheme", http.MethodPost, "/mcp", testKeys["admin"], 401, "invalid_token", "Malformed"},
 		{"empty bearer", http.MethodPost, "/mcp", "Bearer ", 401, "invalid_token", "empty"},
 		{"bad characters", http.MethodPost, "/mcp", "Bearer sk_live_\"x\"", 401, "invalid_token", "not allowed"},
-		{"unknown key", http.MethodPost, "/mcp", "Bearer sk_live_nope_nope_nope_nope_nope_nope", 401, "invalid_token", "Unknown API key"},
+		{"unknown key", http.MethodPost, "/mcp", "Bearer " + apikey.Generate(apikey.DefaultPrefix), 401, "invalid_token", "Unknown API key"},
+		{"mistyped key", http.MethodPost, "/mcp", "Bearer sk_live_nope_nope_nope_nope_nope_nope", 401, "invalid_token", "checksum does not match"},
 		{"unknown non-prefixed key", http.MethodPost, "/mcp", "Bearer abcdef0123456789", 401, "invalid_token", "Unknown API key"},
 		{"disabled key", http.MethodPost, "/mcp", "Bearer " + disabled, 401, "invalid_token", "disabled"},
 		{"expired key", http.MethodPost, "/mcp", "Bearer " + expired, 401, "invalid_token", "expired"},

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-var bootstrapKey = regexp.MustCompile(`sk_live_[A-Za-z0-9_-]{43}`)
+var bootstrapKey = regexp.MustCompile(`sk_live_[A-Za-z0-9_-]{48}`)
 
 func TestFirstStartPrintsAdminKeyOnce(t *testing.T) {
 	dataDir := t.TempDir()

@@ -10,14 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
+	"github.com/skillgate/skillgate/api"
+	"github.com/skillgate/skillgate/audit"
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/config"
 	"github.com/skillgate/skillgate/mcpserver"
 	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/skills"
 	"github.com/skillgate/skillgate/store/sqlite"
 )
@@ -47,31 +49,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: serve: unexpected argument %q", errUsage, flags.Arg(0))
 	}
 
-	cfg := config.Default()
-	if *configPath != "" {
-		var err error
-		if cfg, err = config.Load(*configPath, a.lookupEnv); err != nil {
-			return fmt.Errorf("load config:\n%w", err)
-		}
-	}
-	if *addr != "" {
-		cfg.Server.Addr = *addr
-	}
-	if *dataDir != "" {
-		cfg.Storage.DataDir = *dataDir
-	}
-	if err := cfg.Validate(); err != nil {
-		var problems config.Problems
-		if *configPath != "" && errors.As(err, &problems) {
-			err = problems.InFile(*configPath)
-		}
-		return fmt.Errorf("%w: invalid settings:\n%v", errUsage, err)
+	cfg, err := a.loadConfig(*configPath, *addr, *dataDir)
+	if err != nil {
+		return err
 	}
 
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.Storage.DataDir, databaseFile))
+	db, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer db.Close()
 
@@ -84,7 +70,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	cfg.Server.Addr = ln.Addr().String()
 	baseURL := cfg.Server.BaseURL()
 
-	plain, _, created, err := apikey.Bootstrap(ctx, db, time.Now())
+	plain, _, created, err := apikey.Bootstrap(ctx, db, cfg.Auth.ManagedKeys.Prefix, time.Now())
 	if err != nil {
 		return err
 	}
@@ -101,7 +87,17 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		defer dir.Close()
 		skillFS = dir
 	}
-	srv, err := buildServer(ctx, cfg, db, skillFS, logger, baseURL)
+	// The audit log is closed after the HTTP server has stopped, so that
+	// the events of the last requests are written too.
+	auditLog := audit.NewLog(db, logger)
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		defer cancel()
+		if err := auditLog.Close(closeCtx); err != nil {
+			logger.Error("flushing the audit log", "err", err)
+		}
+	}()
+	srv, err := buildServer(ctx, cfg, db, auditLog, skillFS, logger, baseURL)
 	if err != nil {
 		return err
 	}
@@ -137,7 +133,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 }
 
 // buildServer wires the configured parts into an MCP server.
-func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
+func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLog *audit.Log, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
 	// A skill that does not load is a startup error naming its folder, so a
 	// broken skill is fixed rather than silently missing.
 	catalog, err := skills.Load(ctx, skillFS)
@@ -148,10 +144,9 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, skillFS
 		Timeout:        cfg.Skills.ScriptTimeout.Std(),
 		MaxOutputBytes: cfg.Skills.MaxOutputBytes,
 	})
-
-	personaSet, err := personas.NewSet(personaList(cfg.Personas), cfg.Personas.DefaultPersona)
+	personaSet, err := newPersonaSet(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("personas: %w", err)
+		return nil, err
 	}
 
 	authn := &auth.Authenticator{}
@@ -162,7 +157,27 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, skillFS
 		}
 		authn.Keys = append(authn.Keys, static)
 	}
-	authn.Keys = append(authn.Keys, &apikey.Managed{Store: db})
+	authn.Keys = append(authn.Keys, apikey.NewManaged(db, apikey.ManagedOptions{
+		Prefix: cfg.Auth.ManagedKeys.Prefix,
+		Logger: logger,
+	}))
+	keys, err := apikey.NewManager(db, auditLog, keyPolicy(cfg, personaSet), nil)
+	if err != nil {
+		return nil, fmt.Errorf("auth.managed_keys: %w", err)
+	}
+	limiter := ratelimit.New()
+	restAPI, err := api.New(api.Options{
+		Auth:     authn,
+		Keys:     keys,
+		Audit:    db,
+		AuditLog: auditLog,
+		Scopes:   effectiveScopes(personaSet),
+		Limiter:  limiter,
+		Logger:   logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("REST API: %w", err)
+	}
 
 	var queryParams []string
 	if cfg.Auth.QueryKeys != nil {
@@ -174,6 +189,10 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, skillFS
 		Skills:         catalog,
 		Runner:         runner,
 		Logger:         logger,
+		Limiter:        limiter,
+		Quota:          keys,
+		Audit:          auditLog,
+		API:            restAPI,
 		BaseURL:        baseURL,
 		QueryParams:    queryParams,
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
@@ -189,6 +208,7 @@ func personaList(p config.Personas) []personas.Persona {
 			Roles: d.Roles, Priority: d.Priority,
 			Tools:  personas.Rules{Allow: d.Tools.Allow, Deny: d.Tools.Deny},
 			Skills: personas.Rules{Allow: d.Skills.Allow, Deny: d.Skills.Deny},
+			Scopes: d.Scopes,
 		})
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/store"
 )
 
 // testKeys are the static keys of the test configuration, by role.
@@ -49,11 +50,13 @@ personas:
       priority: 100
       tools: {allow: ["*"]}
       skills: {allow: ["*"]}
+      scopes: [admin]
     analyst:
       roles: [analyst]
       priority: 50
       tools: {allow: ["*"]}
       skills: {allow: ["*"], deny: ["shared/commit-*"]}
+      scopes: [skills:read, skills:execute, "keys:*"]
     viewer:
       roles: [viewer]
       priority: 10
@@ -147,15 +150,16 @@ func startApp(t *testing.T, logs *syncBuffer, env map[string]string, args ...str
 func (ts *testServer) createManagedKey(t *testing.T, mutate func(k *storeKey)) string {
 	t.Helper()
 	db := openTestDB(t, ts.dataDir)
-	plain := apikey.Generate()
+	plain := apikey.Generate(apikey.DefaultPrefix)
 	k := storeKey{
-		ID: apikey.NewID(), Hash: apikey.Hash(plain), Prefix: apikey.DisplayPrefix(plain),
-		Name: "managed-" + plain[len(plain)-6:], Roles: []string{"analyst"}, CreatedAt: time.Now().UTC(),
+		ID: apikey.NewID(), Name: "managed-" + plain[len(plain)-6:], User: "managed",
+		Roles: []string{"analyst"}, CreatedAt: time.Now().UTC(),
 	}
 	if mutate != nil {
 		mutate(&k)
 	}
-	if err := db.CreateKey(context.Background(), k); err != nil {
+	sec := store.Secret{Hash: apikey.Hash(plain), KeyID: k.ID, Prefix: apikey.DisplayPrefix(plain, apikey.DefaultPrefix), CreatedAt: k.CreatedAt}
+	if err := db.CreateKey(context.Background(), k, sec, nil); err != nil {
 		t.Fatalf("create managed key: %v", err)
 	}
 	return plain

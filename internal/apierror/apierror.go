@@ -11,14 +11,20 @@ import (
 
 // Error codes used across the HTTP surface.
 const (
-	CodeAccessDenied     = "access_denied"
-	CodeInvalidToken     = "invalid_token"
-	CodeInvalidRequest   = "invalid_request"
-	CodeNotFound         = "not_found"
-	CodeForbidden        = "forbidden"
-	CodeMethodNotAllowed = "method_not_allowed"
-	CodeUnavailable      = "temporarily_unavailable"
-	CodeInternal         = "server_error"
+	CodeAccessDenied   = "access_denied"
+	CodeInvalidToken   = "invalid_token"
+	CodeInvalidRequest = "invalid_request"
+	CodeNotFound       = "not_found"
+	CodeForbidden      = "forbidden"
+	// CodeInsufficientScope: authenticated, but without the scope needed
+	// (RFC 6750 section 3.1).
+	CodeInsufficientScope = "insufficient_scope"
+	CodeConflict          = "conflict"
+	CodeRateLimited       = "rate_limited"
+	CodeUnsupportedMedia  = "unsupported_media_type"
+	CodeMethodNotAllowed  = "method_not_allowed"
+	CodeUnavailable       = "temporarily_unavailable"
+	CodeInternal          = "server_error"
 )
 
 // Error is the body of every error response.

@@ -33,8 +33,8 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	k := storetest.NewKey(t)
-	if created, err := db.CreateBootstrapKey(ctx, k); err != nil || !created {
+	k, sec := storetest.NewKey(t)
+	if created, err := db.CreateBootstrapKey(ctx, k, sec); err != nil || !created {
 		t.Fatalf("CreateBootstrapKey: got %v, %v; want true, nil", created, err)
 	}
 	if err := db.Close(); err != nil {
@@ -42,14 +42,15 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 
 	db = openTest(t, path)
-	got, err := db.KeyByHash(ctx, k.Hash)
+	got, _, err := db.KeyBySecret(ctx, sec.Hash)
 	if err != nil {
-		t.Fatalf("KeyByHash after reopen: %v", err)
+		t.Fatalf("KeyBySecret after reopen: %v", err)
 	}
 	if got.ID != k.ID {
-		t.Errorf("KeyByHash after reopen: got id %q, want %q", got.ID, k.ID)
+		t.Errorf("KeyBySecret after reopen: got id %q, want %q", got.ID, k.ID)
 	}
-	if created, err := db.CreateBootstrapKey(ctx, storetest.NewKey(t)); err != nil || created {
+	k2, sec2 := storetest.NewKey(t)
+	if created, err := db.CreateBootstrapKey(ctx, k2, sec2); err != nil || created {
 		t.Errorf("CreateBootstrapKey after reopen: got %v, %v; want false, nil", created, err)
 	}
 }
@@ -69,7 +70,8 @@ func TestFiles(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data", "nested")
 			path := filepath.Join(dir, tc.file)
 			db := openTest(t, path)
-			if err := db.CreateKey(t.Context(), storetest.NewKey(t)); err != nil {
+			k, sec := storetest.NewKey(t)
+			if err := db.CreateKey(t.Context(), k, sec, nil); err != nil {
 				t.Fatalf("CreateKey: %v", err)
 			}
 			for _, f := range []struct {
@@ -298,11 +300,12 @@ func TestTwoHandles(t *testing.T) {
 		const n = 40
 		errs := make([]error, n)
 		for i := range n {
-			db, k := a, storetest.NewKey(t)
+			db := a
+			k, sec := storetest.NewKey(t)
 			if i%2 == 1 {
 				db = b
 			}
-			wg.Go(func() { errs[i] = db.CreateKey(ctx, k) })
+			wg.Go(func() { errs[i] = db.CreateKey(ctx, k, sec, nil) })
 		}
 		wg.Wait()
 		for i, err := range errs {

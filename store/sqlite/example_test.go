@@ -28,21 +28,26 @@ func ExampleOpen() {
 	defer db.Close()
 
 	plain := "sk_live_0123456789abcdef" // shown to the user once, never stored
-	created, err := db.CreateBootstrapKey(ctx, store.APIKey{
+	now := time.Now()
+	k := store.APIKey{
 		ID:        "key_00000000000000000001",
-		Hash:      sha256.Sum256([]byte(plain)),
-		Prefix:    plain[:12],
 		Name:      "bootstrap",
 		Roles:     []string{"admin"},
-		CreatedAt: time.Now(),
+		CreatedAt: now,
+	}
+	created, err := db.CreateBootstrapKey(ctx, k, store.Secret{
+		Hash:      sha256.Sum256([]byte(plain)),
+		KeyID:     k.ID,
+		Prefix:    plain[:12],
+		CreatedAt: now,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := db.KeyByHash(ctx, sha256.Sum256([]byte(plain)))
+	got, secret, err := db.KeyBySecret(ctx, sha256.Sum256([]byte(plain)))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(created, k.ID, k.Prefix, k.Roles)
+	fmt.Println(created, got.ID, secret.Prefix, got.Roles)
 	// Output: true key_00000000000000000001 sk_live_0123 [admin]
 }

@@ -3,30 +3,56 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/skillgate/skillgate/store"
 )
 
-// keyColumns is the column list every key query selects, in scanKey's order.
-const keyColumns = `id, hash, prefix, name, user_id, teams, roles, scopes,
-	created_at, expires_at, disabled, revoked_at`
+var _ store.Keys = (*DB)(nil)
 
-const insertKey = `INSERT INTO api_keys (` + keyColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// querier is what key reads need from a *sql.DB (the read pool) or a
+// *sql.Tx (inside a write transaction).
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
-// CreateKey implements store.Keys.
-func (db *DB) CreateKey(ctx context.Context, k store.APIKey) error {
-	if err := k.Validate(); err != nil {
+const insertKey = `INSERT INTO api_keys (id, name, description, user_id,
+	org_id, teams, roles, scopes, claims, created_at, expires_at, disabled,
+	revoked_at, monthly_quota, rate_limit_per_minute, allowed_skill_ids,
+	parent_id, created_by, last_used_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const insertSecret = `INSERT INTO api_key_secrets (` + secretColumns + `)
+	VALUES (?, ?, ?, ?, ?)`
+
+// CreateKey implements store.Keys. The parent, its children and the new
+// key are read and written in one IMMEDIATE transaction, so check sees
+// every sibling that any racing creation committed before it.
+func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, check func(store.APIKey, store.Family) error) error {
+	if err := validateNew(k, s); err != nil {
 		return fmt.Errorf("sqlite: create key: %w", err)
 	}
-	args, err := keyArgs(k)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if k.ParentID != "" {
+			parent, err := keyByID(ctx, tx, k.ParentID)
+			if err != nil {
+				return fmt.Errorf("parent %s: %w", k.ParentID, translate(err))
+			}
+			siblings, err := children(ctx, tx, k.ParentID, "")
+			if err != nil {
+				return fmt.Errorf("siblings: %w", err)
+			}
+			if check != nil {
+				if err := check(k, store.Family{Parent: &parent, Siblings: siblings}); err != nil {
+					return err
+				}
+			}
+		}
+		return insertKeyTx(ctx, tx, k, s)
+	})
 	if err != nil {
-		return fmt.Errorf("sqlite: create key %s: %w", k.ID, err)
-	}
-	if _, err := db.write.ExecContext(ctx, insertKey, args...); err != nil {
 		return fmt.Errorf("sqlite: create key %s: %w", k.ID, translate(err))
 	}
 	return nil
@@ -36,16 +62,12 @@ func (db *DB) CreateKey(ctx context.Context, k store.APIKey) error {
 // written in one IMMEDIATE transaction, so racing callers, in this process or
 // another, are serialised by SQLite's write lock and the bootstrap table's
 // single-row primary key lets only the first one in.
-func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey) (bool, error) {
-	if err := k.Validate(); err != nil {
+func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Secret) (bool, error) {
+	if err := validateNew(k, s); err != nil {
 		return false, fmt.Errorf("sqlite: create bootstrap key: %w", err)
 	}
-	args, err := keyArgs(k)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: create bootstrap key %s: %w", k.ID, err)
-	}
 	var created bool
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO bootstrap (id, key_id, created_at) VALUES (1, ?, ?)
 			 ON CONFLICT (id) DO NOTHING`,
@@ -57,7 +79,7 @@ func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey) (bool, err
 		if err != nil || n == 0 {
 			return err // n == 0: a bootstrap already happened.
 		}
-		if _, err := tx.ExecContext(ctx, insertKey, args...); err != nil {
+		if err := insertKeyTx(ctx, tx, k, s); err != nil {
 			return err
 		}
 		created = true
@@ -69,49 +91,37 @@ func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey) (bool, err
 	return created, nil
 }
 
-// KeyByHash implements store.Keys. The hash is left out of errors: it is
-// not the key, but there is no reason to spread it.
-func (db *DB) KeyByHash(ctx context.Context, hash [32]byte) (store.APIKey, error) {
-	row := db.read.QueryRowContext(ctx,
-		`SELECT `+keyColumns+` FROM api_keys WHERE hash = ?`, hash[:])
-	k, err := scanKey(row)
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("sqlite: key by hash: %w", translate(err))
+// validateNew checks a new key and its first secret.
+func validateNew(k store.APIKey, s store.Secret) error {
+	if err := k.Validate(); err != nil {
+		return err
 	}
-	return k, nil
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.KeyID != k.ID {
+		return fmt.Errorf("key %s: secret belongs to key %s: %w", k.ID, s.KeyID, store.ErrInvalid)
+	}
+	return nil
 }
 
-// KeyByID implements store.Keys.
-func (db *DB) KeyByID(ctx context.Context, id string) (store.APIKey, error) {
-	row := db.read.QueryRowContext(ctx,
-		`SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id)
-	k, err := scanKey(row)
+// insertKeyTx stores k and its first secret. Usage starts from zero
+// whatever k.Usage says.
+func insertKeyTx(ctx context.Context, q querier, k store.APIKey, s store.Secret) error {
+	args, err := keyArgs(k)
 	if err != nil {
-		return store.APIKey{}, fmt.Errorf("sqlite: key %s: %w", id, translate(err))
+		return err
 	}
-	return k, nil
+	if _, err := q.ExecContext(ctx, insertKey, args...); err != nil {
+		return err
+	}
+	return insertSecretTx(ctx, q, s)
 }
 
-// ListKeys implements store.Keys.
-func (db *DB) ListKeys(ctx context.Context) ([]store.APIKey, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []store.APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list keys: %w", err)
-	}
-	return keys, nil
+func insertSecretTx(ctx context.Context, q querier, s store.Secret) error {
+	_, err := q.ExecContext(ctx, insertSecret,
+		s.Hash[:], s.KeyID, s.Prefix, timeArg(s.CreatedAt), timeArg(s.ExpiresAt))
+	return err
 }
 
 // keyArgs encodes k as arguments for insertKey.
@@ -124,86 +134,22 @@ func keyArgs(k store.APIKey) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
-	scopes, err := listArg(k.Scopes)
+	scopes, err := nullListArg(k.Scopes)
 	if err != nil {
 		return nil, fmt.Errorf("scopes: %w", err)
 	}
+	claims, err := claimsArg(k.Claims)
+	if err != nil {
+		return nil, fmt.Errorf("claims: %w", err)
+	}
+	allowed, err := nullListArg(k.AllowedSkillIDs)
+	if err != nil {
+		return nil, fmt.Errorf("allowed skills: %w", err)
+	}
 	return []any{
-		k.ID, k.Hash[:], k.Prefix, k.Name, k.User, teams, roles, scopes,
+		k.ID, k.Name, k.Description, k.User, k.Org, teams, roles, scopes, claims,
 		timeArg(k.CreatedAt), timeArg(k.ExpiresAt), k.Disabled, timeArg(k.RevokedAt),
+		k.MonthlyQuota, k.RateLimitPerMinute, allowed, parentArg(k.ParentID),
+		k.CreatedBy, timeArg(k.LastUsedAt),
 	}, nil
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-func scanKey(s scanner) (store.APIKey, error) {
-	var (
-		k                         store.APIKey
-		hash                      []byte
-		teams, roles, scopes      string
-		created, expires, revoked sql.NullInt64
-	)
-	if err := s.Scan(&k.ID, &hash, &k.Prefix, &k.Name, &k.User, &teams, &roles, &scopes,
-		&created, &expires, &k.Disabled, &revoked); err != nil {
-		return store.APIKey{}, err
-	}
-	if len(hash) != len(k.Hash) {
-		return store.APIKey{}, fmt.Errorf("key %s: stored hash has %d bytes", k.ID, len(hash))
-	}
-	copy(k.Hash[:], hash)
-	var err error
-	if k.Teams, err = listValue(teams); err != nil {
-		return store.APIKey{}, fmt.Errorf("key %s: teams: %w", k.ID, err)
-	}
-	if k.Roles, err = listValue(roles); err != nil {
-		return store.APIKey{}, fmt.Errorf("key %s: roles: %w", k.ID, err)
-	}
-	if k.Scopes, err = listValue(scopes); err != nil {
-		return store.APIKey{}, fmt.Errorf("key %s: scopes: %w", k.ID, err)
-	}
-	k.CreatedAt = timeValue(created)
-	k.ExpiresAt = timeValue(expires)
-	k.RevokedAt = timeValue(revoked)
-	return k, nil
-}
-
-// timeArg stores t as unix microseconds, UTC, and the zero time as NULL.
-// Microseconds match PostgreSQL's resolution and cover any year a
-// time.Time can hold, where nanoseconds overflow after 2262.
-func timeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMicro()
-}
-
-func timeValue(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return time.UnixMicro(v.Int64).UTC()
-}
-
-// listArg stores a list as a JSON array; nil and empty are both "[]".
-func listArg(l []string) (string, error) {
-	if len(l) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(l)
-	return string(b), err
-}
-
-// listValue decodes a JSON array, returning nil for an empty one.
-func listValue(s string) ([]string, error) {
-	var l []string
-	if err := json.Unmarshal([]byte(s), &l); err != nil {
-		return nil, err
-	}
-	if len(l) == 0 {
-		return nil, nil
-	}
-	return l, nil
 }

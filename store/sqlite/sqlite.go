@@ -27,6 +27,8 @@ type DB struct {
 	write *sql.DB
 	// read is a pool of query_only connections.
 	read *sql.DB
+	// version answers KeysVersion from its own pinned connection.
+	version *keysVersion
 }
 
 // Open opens the SQLite database at path, creating it (and its parent
@@ -67,6 +69,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// Opened after migrating, so that its statements find key_state.
+	if db.version, err = openKeysVersion(ctx, readDSN(abs, o)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: keys version: %w", path, err)
 	}
 	return db, nil
 }
@@ -151,7 +158,11 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both connection pools. Writes already committed are durable.
+// Close closes the connection pools. Writes already committed are durable.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	var verr error
+	if db.version != nil {
+		verr = db.version.close()
+	}
+	return errors.Join(verr, db.read.Close(), db.write.Close())
 }

@@ -11,25 +11,29 @@ import (
 
 func testBootstrapOnce(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	first := NewKey(t)
+	first, sec := NewKey(t)
 	first.Roles = []string{"admin"}
-	created, err := s.CreateBootstrapKey(ctx, first)
+	created, err := s.CreateBootstrapKey(ctx, first, sec)
 	if err != nil || !created {
 		t.Fatalf("first CreateBootstrapKey: got %v, %v; want true, nil", created, err)
 	}
-	got, err := s.KeyByHash(ctx, first.Hash)
+	got, gotSec, err := s.KeyBySecret(ctx, sec.Hash)
 	if err != nil {
-		t.Fatalf("KeyByHash of bootstrap key: %v", err)
+		t.Fatalf("KeyBySecret of bootstrap key: %v", err)
 	}
 	checkKey(t, got, first)
+	checkSecret(t, gotSec, sec)
 
-	second := NewKey(t)
-	created, err = s.CreateBootstrapKey(ctx, second)
+	second, sec2 := NewKey(t)
+	created, err = s.CreateBootstrapKey(ctx, second, sec2)
 	if err != nil || created {
 		t.Fatalf("second CreateBootstrapKey: got %v, %v; want false, nil", created, err)
 	}
 	if _, err := s.KeyByID(ctx, second.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("KeyByID of refused bootstrap key: got %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.KeyBySecret(ctx, sec2.Hash); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("KeyBySecret of refused bootstrap key: got %v, want ErrNotFound", err)
 	}
 }
 
@@ -37,20 +41,19 @@ func testBootstrapOnce(t *testing.T, s store.Store) {
 // leaves nothing behind: neither the key nor the marker.
 func testBootstrapFailure(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	existing := NewKey(t)
-	if err := s.CreateKey(ctx, existing); err != nil {
-		t.Fatalf("CreateKey: %v", err)
-	}
-	clash := NewKey(t)
-	clash.Hash = existing.Hash
-	created, err := s.CreateBootstrapKey(ctx, clash)
+	existing, existingSec := NewKey(t)
+	create(t, s, existing, existingSec)
+	clash, clashSec := NewKey(t)
+	clashSec.Hash = existingSec.Hash
+	created, err := s.CreateBootstrapKey(ctx, clash, clashSec)
 	if !errors.Is(err, store.ErrExists) || created {
 		t.Fatalf("CreateBootstrapKey with a taken hash: got %v, %v; want false, ErrExists", created, err)
 	}
 	if _, err := s.KeyByID(ctx, clash.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("KeyByID of failed bootstrap key: got %v, want ErrNotFound", err)
 	}
-	created, err = s.CreateBootstrapKey(ctx, NewKey(t))
+	k, sec := NewKey(t)
+	created, err = s.CreateBootstrapKey(ctx, k, sec)
 	if err != nil || !created {
 		t.Fatalf("CreateBootstrapKey after a failed one: got %v, %v; want true, nil", created, err)
 	}
@@ -58,13 +61,14 @@ func testBootstrapFailure(t *testing.T, s store.Store) {
 
 func testBootstrapInvalid(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	k := NewKey(t)
+	k, sec := NewKey(t)
 	k.CreatedAt = time.Time{}
-	created, err := s.CreateBootstrapKey(ctx, k)
+	created, err := s.CreateBootstrapKey(ctx, k, sec)
 	if !errors.Is(err, store.ErrInvalid) || created {
 		t.Fatalf("CreateBootstrapKey of invalid key: got %v, %v; want false, ErrInvalid", created, err)
 	}
-	created, err = s.CreateBootstrapKey(ctx, NewKey(t))
+	k, sec = NewKey(t)
+	created, err = s.CreateBootstrapKey(ctx, k, sec)
 	if err != nil || !created {
 		t.Fatalf("CreateBootstrapKey after an invalid one: got %v, %v; want true, nil", created, err)
 	}
@@ -82,8 +86,9 @@ func RaceBootstrap(t *testing.T, a, b store.Keys, n int) {
 	t.Helper()
 	ctx := t.Context()
 	keys := make([]store.APIKey, n)
+	secrets := make([]store.Secret, n)
 	for i := range keys {
-		keys[i] = NewKey(t)
+		keys[i], secrets[i] = NewKey(t)
 	}
 	created := make([]bool, n)
 	errs := make([]error, n)
@@ -96,7 +101,7 @@ func RaceBootstrap(t *testing.T, a, b store.Keys, n int) {
 		}
 		wg.Go(func() {
 			<-start
-			created[i], errs[i] = s.CreateBootstrapKey(ctx, k)
+			created[i], errs[i] = s.CreateBootstrapKey(ctx, k, secrets[i])
 		})
 	}
 	close(start)

@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"slices"
+	"reflect"
 	"testing"
 	"time"
 
@@ -25,8 +25,24 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeyNotFound", testKeyNotFound},
 		{"KeyExists", testKeyExists},
 		{"KeyInvalid", testKeyInvalid},
+		{"Secrets", testSecrets},
 		{"ListKeys", testListKeys},
+		{"ListKeysFilters", testListKeysFilters},
+		{"ListKeysPages", testListKeysPages},
 		{"CreateKeyConcurrent", testCreateKeyConcurrent},
+		{"CreateChild", testCreateChild},
+		{"CreateChildConcurrentBudget", testCreateChildConcurrent},
+		{"Lineage", testLineage},
+		{"UpdateKey", testUpdateKey},
+		{"RevokeKey", testRevokeKey},
+		{"RotateKey", testRotateKey},
+		{"SpendExecution", testSpend},
+		{"SpendExecutionConcurrent", testSpendConcurrent},
+		{"SpendExecutionParentQuota", testSpendParentQuota},
+		{"TouchKey", testTouchKey},
+		{"KeysVersion", testKeysVersion},
+		{"Audit", testAudit},
+		{"AuditPages", testAuditPages},
 		{"BootstrapOnce", testBootstrapOnce},
 		{"BootstrapFailureKeepsBootstrapOpen", testBootstrapFailure},
 		{"BootstrapInvalid", testBootstrapInvalid},
@@ -51,16 +67,28 @@ func testPing(t *testing.T, s store.Store) {
 	}
 }
 
-// NewKey returns a valid key with a random ID and Hash, created now, and no
-// other fields set. Backend tests can use it to fill a store.
-func NewKey(t testing.TB) store.APIKey {
+// NewKey returns a valid key with a random ID, created now, and no other
+// fields set, with its first secret (random hash). Backend tests can use it
+// to fill a store.
+func NewKey(t testing.TB) (store.APIKey, store.Secret) {
+	t.Helper()
+	k := store.APIKey{
+		ID:        "key_" + randomHex(t, 12),
+		CreatedAt: time.Now().UTC(),
+	}
+	return k, NewSecret(t, k.ID, k.CreatedAt)
+}
+
+// NewSecret returns a current secret of the key keyID, with a random hash,
+// created at created.
+func NewSecret(t testing.TB, keyID string, created time.Time) store.Secret {
 	t.Helper()
 	plain := "sk_live_" + randomHex(t, 24)
-	return store.APIKey{
-		ID:        "key_" + randomHex(t, 12),
+	return store.Secret{
 		Hash:      sha256.Sum256([]byte(plain)),
+		KeyID:     keyID,
 		Prefix:    plain[:12],
-		CreatedAt: time.Now().UTC(),
+		CreatedAt: created,
 	}
 }
 
@@ -73,69 +101,75 @@ func randomHex(t testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// checkKey reports every field where got differs from want, after applying
-// the contract's normalisation to want: times in UTC to the microsecond,
-// empty lists as nil.
+// stored returns k as the contract says a backend returns it: times in UTC
+// to the microsecond, empty Teams, Roles and Claims as nil, Usage as given
+// (CreateKey ignores it; pass the expected one).
+func stored(k store.APIKey, u store.Usage) store.APIKey {
+	for _, p := range []*time.Time{&k.CreatedAt, &k.ExpiresAt, &k.RevokedAt, &k.LastUsedAt} {
+		*p = micro(*p)
+	}
+	if len(k.Teams) == 0 {
+		k.Teams = nil
+	}
+	if len(k.Roles) == 0 {
+		k.Roles = nil
+	}
+	if len(k.Claims) == 0 {
+		k.Claims = nil
+	}
+	k.Usage = u
+	return k
+}
+
+func micro(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.Truncate(time.Microsecond).UTC()
+}
+
+// checkKey fails t unless got is want as stored (see stored), with zero
+// usage. Times must be in UTC, not merely equal.
 func checkKey(t *testing.T, got, want store.APIKey) {
 	t.Helper()
-	if got.ID != want.ID {
-		t.Errorf("ID: got %q, want %q", got.ID, want.ID)
-	}
-	if got.Hash != want.Hash {
-		t.Errorf("Hash: got %x, want %x", got.Hash, want.Hash)
-	}
-	for _, f := range []struct{ name, got, want string }{
-		{"Prefix", got.Prefix, want.Prefix},
-		{"Name", got.Name, want.Name},
-		{"User", got.User, want.User},
-	} {
-		if f.got != f.want {
-			t.Errorf("%s: got %q, want %q", f.name, f.got, f.want)
-		}
-	}
-	for _, f := range []struct {
-		name      string
-		got, want []string
-	}{
-		{"Teams", got.Teams, want.Teams},
-		{"Roles", got.Roles, want.Roles},
-		{"Scopes", got.Scopes, want.Scopes},
-	} {
-		if len(f.want) == 0 {
-			if f.got != nil {
-				t.Errorf("%s: got %#v, want nil", f.name, f.got)
-			}
-		} else if !slices.Equal(f.got, f.want) {
-			t.Errorf("%s: got %q, want %q", f.name, f.got, f.want)
-		}
-	}
-	for _, f := range []struct {
-		name      string
-		got, want time.Time
-	}{
-		{"CreatedAt", got.CreatedAt, want.CreatedAt},
-		{"ExpiresAt", got.ExpiresAt, want.ExpiresAt},
-		{"RevokedAt", got.RevokedAt, want.RevokedAt},
-	} {
-		checkTime(t, f.name, f.got, f.want)
-	}
-	if got.Disabled != want.Disabled {
-		t.Errorf("Disabled: got %v, want %v", got.Disabled, want.Disabled)
+	checkKeyUsage(t, got, want, store.Usage{})
+}
+
+func checkKeyUsage(t *testing.T, got, want store.APIKey, u store.Usage) {
+	t.Helper()
+	if w := stored(want, u); !reflect.DeepEqual(got, w) {
+		t.Errorf("key %s:\n got %#v\nwant %#v", want.ID, got, w)
 	}
 }
 
-func checkTime(t *testing.T, name string, got, want time.Time) {
+func checkSecret(t *testing.T, got, want store.Secret) {
 	t.Helper()
-	if want.IsZero() {
-		if !got.IsZero() {
-			t.Errorf("%s: got %v, want the zero time", name, got)
-		}
-		return
+	want.CreatedAt, want.ExpiresAt = micro(want.CreatedAt), micro(want.ExpiresAt)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("secret of key %s:\n got %+v\nwant %+v", want.KeyID, got, want)
 	}
-	if w := want.Truncate(time.Microsecond); !got.Equal(w) {
-		t.Errorf("%s: got %v, want %v", name, got, w.UTC())
+}
+
+// create stores k and s with no check, failing t on error.
+func create(t *testing.T, s store.Keys, k store.APIKey, sec store.Secret) {
+	t.Helper()
+	if err := s.CreateKey(t.Context(), k, sec, nil); err != nil {
+		t.Fatalf("CreateKey %s: %v", k.ID, err)
 	}
-	if got.Location() != time.UTC {
-		t.Errorf("%s: got location %v, want UTC", name, got.Location())
+}
+
+// newChild returns a new key whose parent is parent.
+func newChild(t *testing.T, parent string) (store.APIKey, store.Secret) {
+	t.Helper()
+	k, sec := NewKey(t)
+	k.ParentID = parent
+	return k, sec
+}
+
+func ids(keys []store.APIKey) []string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, k.ID)
 	}
+	return out
 }

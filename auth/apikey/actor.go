@@ -1,0 +1,85 @@
+package apikey
+
+import (
+	"slices"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
+)
+
+// Actor is who asks for a key operation: an authenticated principal with
+// the scopes it effectively holds (its own scopes within what its roles
+// allow), and where it called from, for the audit log.
+type Actor struct {
+	Principal auth.Principal
+	// Scopes are the effective scopes (see auth.Effective).
+	Scopes []string
+	// ClientAddr is the caller's network address, if any.
+	ClientAddr string
+}
+
+// CLIActor is the operator running skillgate's CLI on the server's
+// database: whoever can write that file can already do anything, so the
+// CLI acts as an administrator, recorded under the OS user's name.
+func CLIActor(osUser string) Actor {
+	return Actor{
+		Principal: auth.Principal{Subject: "cli:" + osUser, User: osUser, Source: "cli"},
+		Scopes:    []string{auth.ScopeAdmin},
+	}
+}
+
+func (a Actor) admin() bool { return slices.Contains(a.Scopes, auth.ScopeAdmin) }
+
+// identity names the actor in audit rows and in a key's CreatedBy.
+func (a Actor) identity() string {
+	if a.Principal.Source == "cli" {
+		return a.Principal.Subject
+	}
+	return a.Principal.Identity()
+}
+
+// ownKeyID is the id of the managed key the actor authenticated with, if
+// it did.
+func (a Actor) ownKeyID() string {
+	if a.Principal.Source == auth.SourceManagedKey {
+		return a.Principal.CredentialID
+	}
+	return ""
+}
+
+// need refuses the operation unless the actor holds scope.
+func (a Actor) need(scope string) error {
+	if auth.Grants(a.Scopes, scope) {
+		return nil
+	}
+	return forbidden(scope, "This operation needs the "+scope+" scope")
+}
+
+// sees reports whether the actor may see the key whose lineage (the key,
+// then its ancestors) is given. Administrators see every key. A managed key
+// sees itself and the keys it minted, directly or not. Any other caller
+// sees the keys of its own user.
+func (a Actor) sees(lineage []store.APIKey) bool {
+	switch {
+	case a.admin():
+		return true
+	case a.ownKeyID() != "":
+		return slices.ContainsFunc(lineage, func(k store.APIKey) bool { return k.ID == a.ownKeyID() })
+	default:
+		return a.Principal.User != "" && lineage[0].User == a.Principal.User
+	}
+}
+
+// visibility narrows a listing to the keys the actor sees.
+func (a Actor) visibility(f *store.KeyFilter) (none bool) {
+	switch {
+	case a.admin():
+	case a.ownKeyID() != "":
+		f.Within = a.ownKeyID()
+	case a.Principal.User == "", f.User != "" && f.User != a.Principal.User:
+		return true
+	default:
+		f.User = a.Principal.User
+	}
+	return false
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/config"
+	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/store/sqlite"
+)
+
+// openStore opens the database the configuration names. The server and
+// every CLI command that works on keys use the same file.
+func openStore(ctx context.Context, cfg *config.Config) (*sqlite.DB, error) {
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.Storage.DataDir, databaseFile))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// newPersonaSet builds the configured personas.
+func newPersonaSet(cfg *config.Config) (*personas.Set, error) {
+	set, err := personas.NewSet(personaList(cfg.Personas), cfg.Personas.DefaultPersona)
+	if err != nil {
+		return nil, fmt.Errorf("personas: %w", err)
+	}
+	return set, nil
+}
+
+// keyPolicy is the configured policy for managed keys.
+func keyPolicy(cfg *config.Config, set *personas.Set) apikey.Policy {
+	mk := cfg.Auth.ManagedKeys
+	p := apikey.Policy{
+		Prefix:           mk.Prefix,
+		MaxLifetime:      mk.MaxLifetime.Std(),
+		MaxRotationGrace: mk.MaxRotationGrace.Std(),
+		RoleScopes:       set.RoleScopes,
+	}
+	if mk.RotationGrace != nil {
+		p.RotationGrace = mk.RotationGrace.Std()
+	}
+	return p
+}
+
+// effectiveScopes returns what a principal may do: its own scopes within
+// those of its persona.
+func effectiveScopes(set *personas.Set) func(auth.Principal) []string {
+	return func(p auth.Principal) []string {
+		return auth.Effective(p.Scopes, set.RoleScopes(p.Roles))
+	}
+}

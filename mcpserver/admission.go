@@ -1,0 +1,155 @@
+package mcpserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/ratelimit"
+)
+
+// admit enforces a credential's limits on an authenticated MCP request
+// before mcp-go sees it, in the order keys services use, so that a request
+// refused early never spends what a later check counts:
+//
+//  1. key state: checked by authentication, before this;
+//  2. scope: a tools/call or resources/read without the scope it needs is
+//     refused here with 403 insufficient_scope;
+//  3. persona, drives and the key's own skill list: a call they refuse is
+//     answered by the tool (as "not found"), and spends no rate;
+//  4. rate limit: 429 when the credential's per-minute budget is spent;
+//  5. quota: spent by run_skill_script itself, after every other check.
+func (s *Server) admit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.callerFrom(r.Context())
+		if err != nil {
+			// No persona: the gate refuses every method with the reason.
+			next.ServeHTTP(w, r)
+			return
+		}
+		charge := true
+		if r.Method == http.MethodPost {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				writeBodyError(w, err)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			for _, msg := range jsonRPCMessages(body) {
+				need, refused := s.requirement(c, msg)
+				if need != "" && !c.can(need) {
+					auth.WriteInsufficientScope(w, c.scopes, need,
+						"This call needs the "+need+" scope, which this credential does not hold")
+					return
+				}
+				if refused {
+					charge = false
+				}
+			}
+		}
+		if charge && !s.allowRate(w, r, c) {
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), r.RemoteAddr)))
+	})
+}
+
+// allowRate spends one request of the caller's per-minute budget, setting
+// the RateLimit headers, or answers 429 and returns false.
+func (s *Server) allowRate(w http.ResponseWriter, r *http.Request, c caller) bool {
+	limit := c.principal.RateLimitPerMinute
+	if s.limiter == nil || limit <= 0 {
+		return true
+	}
+	d, err := s.limiter.Allow(r.Context(), c.principal.Identity(), limit)
+	if err != nil {
+		// Fail closed: a limiter that cannot answer does not let
+		// unlimited traffic through.
+		s.log.ErrorContext(r.Context(), "rate limiter failed", "err", err)
+		apierror.Write(w, apierror.New(http.StatusServiceUnavailable, apierror.CodeUnavailable,
+			"Rate limiting is temporarily unavailable", "Retry in a few seconds."))
+		return false
+	}
+	if !d.Allowed {
+		s.log.InfoContext(r.Context(), "rate limited", "caller", c.principal.Identity(), "limit", limit)
+		ratelimit.WriteLimited(w, d)
+		return false
+	}
+	ratelimit.SetHeaders(w.Header(), d)
+	return true
+}
+
+// rpcMessage is the part of a JSON-RPC request that admission looks at.
+type rpcMessage struct {
+	Method string `json:"method"`
+	Params struct {
+		Name      string `json:"name"`
+		URI       string `json:"uri"`
+		Arguments struct {
+			SkillID any `json:"skill_id"`
+		} `json:"arguments"`
+	} `json:"params"`
+}
+
+// jsonRPCMessages decodes a message or a batch. What does not decode is
+// left to mcp-go, which answers it with a JSON-RPC parse error.
+func jsonRPCMessages(body []byte) []rpcMessage {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		var batch []rpcMessage
+		if json.Unmarshal(body, &batch) != nil {
+			return nil
+		}
+		return batch
+	}
+	var m rpcMessage
+	if json.Unmarshal(body, &m) != nil {
+		return nil
+	}
+	return []rpcMessage{m}
+}
+
+// requirement returns the scope a message needs ("" for none), and whether
+// a check after the scope (persona, drives, the key's skill list, an
+// unknown tool) will refuse it anyway.
+func (s *Server) requirement(c caller, m rpcMessage) (scope string, refused bool) {
+	switch m.Method {
+	case string(mcp.MethodToolsCall):
+		if !c.persona.AllowsTool(m.Params.Name) || s.mcp.GetTool(m.Params.Name) == nil {
+			return "", true
+		}
+		scope = toolScope(m.Params.Name)
+		if id, ok := m.Params.Arguments.SkillID.(string); ok {
+			_, err := s.skill(c, id)
+			return scope, err != nil
+		}
+		return scope, false
+	case string(mcp.MethodResourcesRead):
+		id, ok := skillIDFromURI(m.Params.URI)
+		if !ok {
+			return auth.ScopeSkillsRead, true
+		}
+		_, err := s.skill(c, id)
+		return auth.ScopeSkillsRead, err != nil
+	}
+	return "", false
+}
+
+type clientAddrKey struct{}
+
+func withClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// clientAddr returns the network address of the client that sent the
+// request being handled, if known.
+func clientAddr(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
+}

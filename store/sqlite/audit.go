@@ -1,0 +1,101 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/skillgate/skillgate/store"
+)
+
+var _ store.Audit = (*DB)(nil)
+
+const auditColumns = `id, time, key_id, principal, action, target, result, client_addr, detail`
+
+// AppendAudit implements store.Audit. The store assigns IDs; events is not
+// changed.
+func (db *DB) AppendAudit(ctx context.Context, events []store.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_events
+			(time, key_id, principal, action, target, result, client_addr, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, e := range events {
+			if _, err := stmt.ExecContext(ctx, e.Time.UnixMicro(), e.KeyID, e.Principal,
+				e.Action, e.Target, e.Result, e.ClientAddr, e.Detail); err != nil {
+				return fmt.Errorf("event %q: %w", e.Action, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: append audit: %w", translate(err))
+	}
+	return nil
+}
+
+// ListAudit implements store.Audit.
+func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, error) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, eq := range []struct{ col, val string }{
+		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
+	} {
+		if eq.val != "" {
+			where = append(where, eq.col+" = ?")
+			args = append(args, eq.val)
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "time >= ?")
+		args = append(args, f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "time < ?")
+		args = append(args, f.Until.UnixMicro())
+	}
+	if f.Before != 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.Before)
+	}
+	query := `SELECT ` + auditColumns + ` FROM audit_events`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC"
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	defer rows.Close()
+	var events []store.AuditEvent
+	for rows.Next() {
+		var (
+			e  store.AuditEvent
+			at sql.NullInt64
+		)
+		if err := rows.Scan(&e.ID, &at, &e.KeyID, &e.Principal, &e.Action,
+			&e.Target, &e.Result, &e.ClientAddr, &e.Detail); err != nil {
+			return nil, fmt.Errorf("sqlite: list audit: %w", err)
+		}
+		e.Time = timeValue(at)
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	return events, nil
+}

@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/storetest"
+)
+
+// openAtVersion creates a database at path with only the first n
+// migrations applied, recorded as migrate records them: the state a
+// previous release left behind.
+func openAtVersion(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatalf("sql.Open: %v", err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if _, err := raw.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL
+	) STRICT`); err != nil {
+		t.Fatalf("create schema_migrations: %v", err)
+	}
+	for _, m := range ms[:n] {
+		if _, err := raw.ExecContext(t.Context(), m.sql); err != nil {
+			t.Fatalf("apply %s: %v", m.name, err)
+		}
+		if _, err := raw.ExecContext(t.Context(),
+			`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`,
+			m.version, m.name); err != nil {
+			t.Fatalf("record %s: %v", m.name, err)
+		}
+	}
+	return raw
+}
+
+// TestMigrateFromV1 upgrades a database of the first release, holding
+// keys in its single-table layout, and finds them by their old hashes.
+func TestMigrateFromV1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "skillgate.db")
+	raw := openAtVersion(t, path, 1)
+	created := time.Date(2025, 3, 1, 10, 0, 0, 123000, time.UTC)
+	expires := created.Add(24 * time.Hour)
+	type oldKey struct {
+		id, plain, scopes string
+		wantScopes        []string
+	}
+	old := []oldKey{
+		// '[]' meant "whatever the roles allow", which is nil now.
+		{"key_v1_noscopes", "sk_live_v1first", `[]`, nil},
+		{"key_v1_scopes", "sk_live_v1second", `["skills:read"]`, []string{"skills:read"}},
+	}
+	for _, k := range old {
+		hash := sha256.Sum256([]byte(k.plain))
+		if _, err := raw.ExecContext(ctx, `INSERT INTO api_keys (id, hash, prefix,
+			name, user_id, teams, roles, scopes, created_at, expires_at, disabled)
+			VALUES (?, ?, ?, 'old', 'alice', '["t"]', '["admin"]', ?, ?, ?, 1)`,
+			k.id, hash[:], k.plain[:12], k.scopes, created.UnixMicro(), expires.UnixMicro()); err != nil {
+			t.Fatalf("insert v1 key: %v", err)
+		}
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO bootstrap (id, key_id, created_at)
+		VALUES (1, ?, ?)`, old[0].id, created.UnixMicro()); err != nil {
+		t.Fatalf("insert v1 bootstrap marker: %v", err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	db := openTest(t, path)
+	for _, k := range old {
+		got, sec, err := db.KeyBySecret(ctx, sha256.Sum256([]byte(k.plain)))
+		if err != nil {
+			t.Fatalf("KeyBySecret of v1 key %s: %v", k.id, err)
+		}
+		want := store.APIKey{
+			ID: k.id, Name: "old", User: "alice", Teams: []string{"t"},
+			Roles: []string{"admin"}, Scopes: k.wantScopes,
+			CreatedAt: created, ExpiresAt: expires, Disabled: true,
+		}
+		if got.ID != want.ID || got.Name != want.Name || got.User != want.User ||
+			!slices.Equal(got.Teams, want.Teams) || !slices.Equal(got.Roles, want.Roles) ||
+			!got.CreatedAt.Equal(created) || !got.ExpiresAt.Equal(expires) || !got.Disabled ||
+			got.ParentID != "" || got.Claims != nil || got.AllowedSkillIDs != nil {
+			t.Errorf("v1 key %s:\n got %+v\nwant %+v", k.id, got, want)
+		}
+		if (got.Scopes == nil) != (k.wantScopes == nil) || !slices.Equal(got.Scopes, k.wantScopes) {
+			t.Errorf("v1 key %s: Scopes %#v, want %#v", k.id, got.Scopes, k.wantScopes)
+		}
+		if sec.KeyID != k.id || sec.Prefix != k.plain[:12] || !sec.CreatedAt.Equal(created) || !sec.ExpiresAt.IsZero() {
+			t.Errorf("v1 key %s: secret %+v, want current, prefix %q", k.id, sec, k.plain[:12])
+		}
+	}
+	// The migrated key works with the new operations.
+	if _, err := db.SpendExecution(ctx, old[0].id, 202503); err != nil {
+		t.Errorf("SpendExecution of v1 key: %v", err)
+	}
+	if _, err := db.RevokeKey(ctx, old[1].id, time.Now()); err != nil {
+		t.Errorf("RevokeKey of v1 key: %v", err)
+	}
+	// A bootstrap made by v1 is still remembered: its table is kept as is.
+	k, sec := storetest.NewKey(t)
+	if created, err := db.CreateBootstrapKey(ctx, k, sec); err != nil || created {
+		t.Errorf("CreateBootstrapKey after a v1 bootstrap: got %v, %v; want false, nil", created, err)
+	}
+	if got := migrationCount(t, db); got != 2 {
+		t.Errorf("got %d migrations recorded, want 2", got)
+	}
+}

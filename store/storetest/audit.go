@@ -1,0 +1,119 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/skillgate/skillgate/store"
+)
+
+// auditEvents appends events named e0..e5, an hour apart from t0, and
+// returns them with the IDs the store gave them, in insertion order.
+func auditEvents(t *testing.T, s store.Store, t0 time.Time) []store.AuditEvent {
+	t.Helper()
+	ctx := t.Context()
+	in := []store.AuditEvent{
+		{KeyID: "key_a", Principal: "alice", Action: "key.create", Target: "key_b", Result: store.ResultOK, ClientAddr: "10.0.0.1:1234"},
+		{KeyID: "key_a", Action: "tool.call", Target: "search", Result: store.ResultOK, Detail: "skill_x"},
+		{Action: "auth.failure", Result: store.ResultDenied, ClientAddr: "10.0.0.9"},
+		{KeyID: "key_b", Principal: "bob", Action: "tool.call", Target: "fetch", Result: store.ResultError, Detail: "timeout"},
+		{KeyID: "key_a", Action: "key.revoke", Target: "key_b", Result: store.ResultOK},
+		{KeyID: "key_b", Action: "tool.call", Result: store.ResultDenied},
+	}
+	for i := range in {
+		in[i].Time = t0.Add(time.Duration(i) * time.Hour)
+	}
+	// Two batches, to see IDs keep increasing across them.
+	if err := s.AppendAudit(ctx, in[:2]); err != nil {
+		t.Fatalf("AppendAudit: %v", err)
+	}
+	if err := s.AppendAudit(ctx, in[2:]); err != nil {
+		t.Fatalf("AppendAudit: %v", err)
+	}
+	if err := s.AppendAudit(ctx, nil); err != nil {
+		t.Fatalf("AppendAudit of nothing: %v", err)
+	}
+	got, err := s.ListAudit(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatalf("ListAudit: %v", err)
+	}
+	if len(got) != len(in) {
+		t.Fatalf("ListAudit: got %d events, want %d", len(got), len(in))
+	}
+	out := make([]store.AuditEvent, len(in))
+	for i, e := range got {
+		j := len(in) - 1 - i
+		want := in[j]
+		want.ID = e.ID
+		if !reflect.DeepEqual(e, want) {
+			t.Errorf("event %d:\n got %+v\nwant %+v", j, e, want)
+		}
+		if i > 0 && e.ID >= got[i-1].ID {
+			t.Errorf("event %d: ID %d not below %d: want newest first", j, e.ID, got[i-1].ID)
+		}
+		out[j] = e
+	}
+	return out
+}
+
+func testAudit(t *testing.T, s store.Store) {
+	t0 := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
+	ev := auditEvents(t, s, t0)
+	tests := []struct {
+		name string
+		f    store.AuditFilter
+		want []int // indexes into ev, newest first
+	}{
+		{"key", store.AuditFilter{KeyID: "key_a"}, []int{4, 1, 0}},
+		{"action", store.AuditFilter{Action: "tool.call"}, []int{5, 3, 1}},
+		{"result", store.AuditFilter{Result: store.ResultDenied}, []int{5, 2}},
+		{"since inclusive", store.AuditFilter{Since: t0.Add(4 * time.Hour)}, []int{5, 4}},
+		{"until exclusive", store.AuditFilter{Until: t0.Add(2 * time.Hour)}, []int{1, 0}},
+		{"before", store.AuditFilter{Before: ev[2].ID}, []int{1, 0}},
+		{"limit", store.AuditFilter{Limit: 2}, []int{5, 4}},
+		{"combined", store.AuditFilter{KeyID: "key_b", Action: "tool.call", Result: store.ResultError}, []int{3}},
+		{"no match", store.AuditFilter{Action: "nothing"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListAudit(t.Context(), tc.f)
+			if err != nil {
+				t.Fatalf("ListAudit: %v", err)
+			}
+			var want []store.AuditEvent
+			for _, i := range tc.want {
+				want = append(want, ev[i])
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func testAuditPages(t *testing.T, s store.Store) {
+	ev := auditEvents(t, s, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
+	var got []int64
+	f := store.AuditFilter{Limit: 4}
+	for range 10 {
+		page, err := s.ListAudit(t.Context(), f)
+		if err != nil {
+			t.Fatalf("ListAudit: %v", err)
+		}
+		for _, e := range page {
+			got = append(got, e.ID)
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.Before = page[len(page)-1].ID
+	}
+	var want []int64
+	for i := len(ev) - 1; i >= 0; i-- {
+		want = append(want, ev[i].ID)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pages: got %v, want %v", got, want)
+	}
+}
