@@ -60,7 +60,7 @@ func (m *Manager) Create(ctx context.Context, a Actor, p CreateParams) (c Create
 	k := store.APIKey{
 		ID: NewID(), Name: p.Name, Description: p.Description,
 		User: p.User, Org: p.Org, Teams: p.Teams, Roles: p.Roles, Scopes: p.Scopes,
-		Claims: p.Claims, CreatedAt: now, ExpiresAt: p.ExpiresAt.UTC(),
+		Claims: p.Claims, CreatedAt: now, ExpiresAt: storeTime(p.ExpiresAt),
 		MonthlyQuota: p.MonthlyQuota, RateLimitPerMinute: p.RateLimitPerMinute,
 		AllowedSkillIDs: p.AllowedSkillIDs, ParentID: p.ParentID, CreatedBy: a.identity(),
 	}
@@ -266,3 +266,7 @@ func notSubset(sub, super []string) (string, bool) {
 	}
 	return "", true
 }
+
+// storeTime is t in UTC at the store's resolution (microseconds), so that
+// what an operation answers equals what a later read returns.
+func storeTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

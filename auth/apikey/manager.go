@@ -145,5 +145,5 @@ func (m *Manager) record(ctx context.Context, a Actor, action, target string, er
 // clock returns the current time in UTC at the store's resolution, so
 // that what an operation answers equals what a later read returns.
 func (m *Manager) clock() time.Time {
-	return m.now().UTC().Truncate(time.Microsecond)
+	return storeTime(m.now())
 }

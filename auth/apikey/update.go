@@ -121,7 +121,7 @@ func (m *Manager) apply(k store.APIKey, f store.Family, u UpdateParams, now time
 		k.AllowedSkillIDs = *u.AllowedSkillIDs
 	}
 	if u.ExpiresAt != nil {
-		k.ExpiresAt = u.ExpiresAt.UTC()
+		k.ExpiresAt = storeTime(*u.ExpiresAt)
 		if err := m.checkExpiry(&k, now); err != nil {
 			return k, err
 		}
