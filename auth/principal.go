@@ -45,6 +45,10 @@ type Principal struct {
 	RateLimitPerMinute int
 	// ParentID is the managed key that minted the caller's key, if any.
 	ParentID string
+	// SecretID names which secret of a managed key was presented (the hex
+	// SHA-256 of it, not usable as a credential), so that a session opened
+	// with a secret that is later rotated away stops with it.
+	SecretID string
 	// Source is the kind of credential used.
 	Source Source
 	// Issuer is the token issuer for OIDC and OAuth principals.

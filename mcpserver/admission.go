@@ -35,6 +35,8 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		}
 		charge := true
 		if r.Method == http.MethodPost {
+			// A batch is charged unless every message in it is refused.
+			msgs, refusedAll := 0, true
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
 				writeBodyError(w, err)
@@ -48,10 +50,10 @@ func (s *Server) admit(next http.Handler) http.Handler {
 						"This call needs the "+need+" scope, which this credential does not hold")
 					return
 				}
-				if refused {
-					charge = false
-				}
+				msgs++
+				refusedAll = refusedAll && refused
 			}
+			charge = msgs == 0 || !refusedAll
 		}
 		if charge && !s.allowRate(w, r, c) {
 			return

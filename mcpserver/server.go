@@ -48,6 +48,8 @@ type Recorder interface {
 
 // ScriptRunner runs skill scripts; *skills.Runner is one.
 type ScriptRunner interface {
+	// Check refuses bad input as Run would, without running anything.
+	Check(cat *skills.Catalog, id, script string, args []string) error
 	Run(ctx context.Context, cat *skills.Catalog, id, script string, args []string) (skills.Result, error)
 }
 

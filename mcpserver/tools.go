@@ -243,6 +243,9 @@ func (s *Server) runScript(ctx context.Context, c caller, req mcp.CallToolReques
 	// has passed, and before the script runs: an execution is counted
 	// whether the script then succeeds or not, and a refused call never
 	// spends anything.
+	if err := s.runner.Check(s.skills, sk.ID, script, args); err != nil {
+		return s.skillError(ctx, err), nil
+	}
 	if s.quota != nil {
 		if err := s.quota.SpendExecution(ctx, c.principal); err != nil {
 			return s.quotaError(ctx, err), nil

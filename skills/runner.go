@@ -97,6 +97,36 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
+// Check reports the error Run would return for bad input (unknown skill,
+// bad path, not a script, bad args) without running anything, so that a
+// caller can refuse such a call before spending anything on it.
+func (r *Runner) Check(cat *Catalog, id, script string, args []string) error {
+	_, _, err := r.check(cat, id, script, args)
+	return err
+}
+
+// check validates a run and returns the skill and the script's cleaned path.
+func (r *Runner) check(cat *Catalog, id, script string, args []string) (*entry, string, error) {
+	if r.err != nil {
+		return nil, "", r.err
+	}
+	e, err := cat.lookup(id)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := e.checkFile(script)
+	if err != nil {
+		return nil, "", fmt.Errorf("run in skill %q: %w", id, err)
+	}
+	if !strings.HasPrefix(p, "scripts/") {
+		return nil, "", fmt.Errorf("run %s/%s: %w: scripts live under scripts/", id, p, ErrNotScript)
+	}
+	if err := checkArgs(args); err != nil {
+		return nil, "", fmt.Errorf("run %s/%s: %w", id, p, err)
+	}
+	return e, p, nil
+}
+
 // Run runs the script (a slash path under the skill's scripts/ folder, such
 // as "scripts/greet.sh") of skill id with args, and returns its Result.
 //
@@ -111,22 +141,9 @@ func orDefault[T comparable](v, def T) T {
 // case the partial Result is returned too. A timeout is a Result with
 // TimedOut set and ExitCode -1.
 func (r *Runner) Run(ctx context.Context, cat *Catalog, id, script string, args []string) (res Result, err error) {
-	if r.err != nil {
-		return Result{}, r.err
-	}
-	e, err := cat.lookup(id)
+	e, p, err := r.check(cat, id, script, args)
 	if err != nil {
 		return Result{}, err
-	}
-	p, err := e.checkFile(script)
-	if err != nil {
-		return Result{}, fmt.Errorf("run in skill %q: %w", id, err)
-	}
-	if !strings.HasPrefix(p, "scripts/") {
-		return Result{}, fmt.Errorf("run %s/%s: %w: scripts live under scripts/", id, p, ErrNotScript)
-	}
-	if err := checkArgs(args); err != nil {
-		return Result{}, fmt.Errorf("run %s/%s: %w", id, p, err)
 	}
 
 	w, err := newWorkdir(r.tempDir)

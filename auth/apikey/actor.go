@@ -1,6 +1,7 @@
 package apikey
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/skillgate/skillgate/auth"
@@ -82,4 +83,26 @@ func (a Actor) visibility(f *store.KeyFilter) (none bool) {
 		f.User = a.Principal.User
 	}
 	return false
+}
+
+// mayManage refuses to let a caller without admin, who manages keys by
+// being their user, change a key that holds more than the caller does:
+// roles it lacks, or scopes beyond its own. Otherwise a user could rotate
+// an administrator's key of the same user name, or mint a child of it, and
+// gain what the key holds. A managed key only ever sees keys it minted,
+// which hold no more than it does.
+func (m *Manager) mayManage(a Actor, lineage []store.APIKey) error {
+	if a.admin() || a.ownKeyID() != "" {
+		return nil
+	}
+	k := lineage[0]
+	if r, ok := notSubset(k.Roles, a.Principal.Roles); !ok {
+		return forbidden(auth.ScopeAdmin, fmt.Sprintf("Key %s holds the role %q, which you do not; only an administrator can change it", k.ID, r))
+	}
+	for _, s := range m.ceiling(k) {
+		if !auth.Grants(a.Scopes, s) {
+			return forbidden(s, fmt.Sprintf("Key %s holds the scope %s, which you do not; only an administrator can change it", k.ID, s))
+		}
+	}
+	return nil
 }

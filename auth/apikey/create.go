@@ -69,6 +69,9 @@ func (m *Manager) Create(ctx context.Context, a Actor, p CreateParams) (c Create
 		if err != nil {
 			return Created{}, err
 		}
+		if err := m.mayManage(a, lineage); err != nil {
+			return Created{}, err
+		}
 		if err := m.inherit(&k, lineage, now); err != nil {
 			return Created{}, err
 		}

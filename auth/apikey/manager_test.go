@@ -332,3 +332,50 @@ func TestAuditRecordsOperations(t *testing.T) {
 		}
 	}
 }
+
+// TestUserCannotTakeOverStrongerKeys: a caller managing keys as their user
+// (a static key or an identity-provider login, no admin) must not rotate,
+// extend, or mint children of a key of the same user that holds more than
+// they do, nor lift limits an administrator set.
+func TestUserCannotTakeOverStrongerKeys(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	strong := f.create(t, CreateParams{Name: "admin key", User: "alice", Roles: []string{"admin"}})
+	limited := f.create(t, CreateParams{Name: "limited", User: "alice", Roles: []string{"agent"}, MonthlyQuota: 10})
+	alice := Actor{
+		Principal: auth.Principal{Subject: "alice", CredentialID: "static:alice", User: "alice", Roles: []string{"agent"}, Source: auth.SourceStaticKey},
+		Scopes:    roleScopes([]string{"agent"}),
+	}
+	checks := map[string]func() error{
+		"rotate": func() error { _, err := f.manager.Rotate(ctx, alice, strong.Key.ID, nil); return err },
+		"revoke": func() error { _, err := f.manager.Revoke(ctx, alice, strong.Key.ID); return err },
+		"child": func() error {
+			_, err := f.manager.Create(ctx, alice, CreateParams{Name: "c", ParentID: strong.Key.ID})
+			return err
+		},
+		"rename": func() error {
+			_, err := f.manager.Update(ctx, alice, strong.Key.ID, UpdateParams{Name: new("x")})
+			return err
+		},
+		"lift quota": func() error {
+			_, err := f.manager.Update(ctx, alice, limited.Key.ID, UpdateParams{MonthlyQuota: new(int64(0))})
+			return err
+		},
+	}
+	for name, op := range checks {
+		if err := op(); KindOf(err) != KindForbidden {
+			t.Errorf("%s = %v, want forbidden", name, err)
+		}
+	}
+	// Their own keys they manage freely.
+	own, err := f.manager.Create(ctx, alice, CreateParams{Name: "own", MonthlyQuota: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.manager.Update(ctx, alice, own.Key.ID, UpdateParams{MonthlyQuota: new(int64(50))}); err != nil {
+		t.Errorf("updating their own key = %v", err)
+	}
+	if _, err := f.manager.Rotate(ctx, alice, limited.Key.ID, nil); err != nil {
+		t.Errorf("rotating a key within their power = %v", err)
+	}
+}

@@ -27,7 +27,11 @@ func (m *Manager) Revoke(ctx context.Context, a Actor, id string) (r Revoked, er
 	if err := a.need(auth.ScopeKeysWrite); err != nil {
 		return Revoked{}, err
 	}
-	if _, err := m.visible(ctx, a, id); err != nil {
+	lineage, err := m.visible(ctx, a, id)
+	if err != nil {
+		return Revoked{}, err
+	}
+	if err := m.mayManage(a, lineage); err != nil {
 		return Revoked{}, err
 	}
 	return m.revoke(ctx, id)
@@ -104,7 +108,11 @@ func (m *Manager) Rotate(ctx context.Context, a Actor, id string, grace *time.Du
 	case m.policy.MaxRotationGrace > 0 && g > m.policy.MaxRotationGrace:
 		return Created{}, invalidf("the grace period is capped at %s", m.policy.MaxRotationGrace)
 	}
-	if _, err := m.visible(ctx, a, id); err != nil {
+	lineage, err := m.visible(ctx, a, id)
+	if err != nil {
+		return Created{}, err
+	}
+	if err := m.mayManage(a, lineage); err != nil {
 		return Created{}, err
 	}
 	now := m.clock()

@@ -71,11 +71,20 @@ func (m *Manager) Update(ctx context.Context, a Actor, id string, u UpdateParams
 	if err := u.validate(); err != nil {
 		return View{}, err
 	}
-	if _, err := m.visible(ctx, a, id); err != nil {
+	lineage, err := m.visible(ctx, a, id)
+	if err != nil {
 		return View{}, err
 	}
 	if !a.admin() && id == a.ownKeyID() {
 		return View{}, forbidden(auth.ScopeAdmin, "A key cannot change its own limits; its parent or an administrator can")
+	}
+	if err := m.mayManage(a, lineage); err != nil {
+		return View{}, err
+	}
+	// Limits an administrator set on a user's key stay as they were: the
+	// user may rename, describe or disable it, not lift them.
+	if !a.admin() && a.ownKeyID() == "" && lineage[0].CreatedBy != a.identity() && u.liftsLimits() {
+		return View{}, forbidden(auth.ScopeAdmin, "Only an administrator can change the limits of a key an administrator created")
 	}
 	now := m.clock()
 	k, err := m.store.UpdateKey(ctx, id, func(k store.APIKey, f store.Family) (store.APIKey, error) {
@@ -146,6 +155,12 @@ func (m *Manager) apply(k store.APIKey, f store.Family, u UpdateParams, now time
 		}
 	}
 	return k, nil
+}
+
+// liftsLimits reports whether u changes a limit or enables a key.
+func (u UpdateParams) liftsLimits() bool {
+	return u.MonthlyQuota != nil || u.RateLimitPerMinute != nil || u.AllowedSkillIDs != nil ||
+		u.ExpiresAt != nil || (u.Enabled != nil && *u.Enabled)
 }
 
 // summary says what an update changes, for the audit log.

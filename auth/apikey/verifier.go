@@ -2,6 +2,7 @@ package apikey
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -132,7 +133,9 @@ func (m *Managed) load(ctx context.Context, hash [32]byte) (*entry, error) {
 			return nil, fmt.Errorf("look up ancestors of API key %s: %w", k.ID, err)
 		}
 	}
-	return &entry{secret: sec, lineage: lineage, principal: principal(lineage)}, nil
+	p := principal(lineage)
+	p.SecretID = hex.EncodeToString(hash[:])
+	return &entry{secret: sec, lineage: lineage, principal: p}, nil
 }
 
 // touch records the key's use about once a minute, on the request path
@@ -152,6 +155,13 @@ func (m *Managed) Recheck(ctx context.Context, p auth.Principal) (auth.Principal
 	if p.Source != auth.SourceManagedKey {
 		return auth.Principal{}, auth.ErrUnknownCredential
 	}
+	now := m.now()
+	if err := m.recheckSecret(ctx, p, now); err != nil {
+		if errors.Is(err, auth.ErrUnknownCredential) {
+			return auth.Principal{}, err
+		}
+		return auth.Principal{}, &auth.CredentialError{CredentialID: p.CredentialID, Err: err}
+	}
 	lineage, err := m.store.Lineage(ctx, p.CredentialID)
 	if errors.Is(err, store.ErrNotFound) {
 		return auth.Principal{}, auth.ErrRevoked
@@ -159,10 +169,35 @@ func (m *Managed) Recheck(ctx context.Context, p auth.Principal) (auth.Principal
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("look up API key %s: %w", p.CredentialID, err)
 	}
-	if err := checkLineage(lineage, m.now()); err != nil {
+	if err := checkLineage(lineage, now); err != nil {
 		return auth.Principal{}, &auth.CredentialError{CredentialID: p.CredentialID, Err: err}
 	}
-	return principal(lineage), nil
+	fresh := principal(lineage)
+	fresh.SecretID = p.SecretID
+	return fresh, nil
+}
+
+// recheckSecret checks that the very secret p was verified with still
+// works: a rotation with no grace ends sessions opened with the old one.
+func (m *Managed) recheckSecret(ctx context.Context, p auth.Principal, now time.Time) error {
+	raw, err := hex.DecodeString(p.SecretID)
+	if err != nil || len(raw) != 32 {
+		// Every managed principal carries its secret's id; one without
+		// is not from this verifier and is refused.
+		return auth.ErrUnknownCredential
+	}
+	_, sec, err := m.store.KeyBySecret(ctx, [32]byte(raw))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return auth.ErrRevoked
+	case err != nil:
+		return fmt.Errorf("look up API key secret: %w", err)
+	case sec.KeyID != p.CredentialID:
+		return auth.ErrUnknownCredential
+	case !sec.ExpiresAt.IsZero() && !now.Before(sec.ExpiresAt):
+		return auth.ErrRotated
+	}
+	return nil
 }
 
 // checkLineage refuses a key if it or any ancestor is revoked, expired or
@@ -190,7 +225,8 @@ func checkLineage(lineage []store.APIKey, now time.Time) error {
 
 // principal is the caller a key stands for. Limits that a parent narrowed
 // after minting the key apply to it too: skills are those every key in
-// the line allows, and the key expires with the first of them.
+// the line allows, the rate is the lowest, and the key expires with the
+// first of them.
 func principal(lineage []store.APIKey) auth.Principal {
 	k := lineage[0]
 	p := auth.Principal{
@@ -214,6 +250,9 @@ func principal(lineage []store.APIKey) auth.Principal {
 		}
 		if !a.ExpiresAt.IsZero() && (p.ExpiresAt.IsZero() || a.ExpiresAt.Before(p.ExpiresAt)) {
 			p.ExpiresAt = a.ExpiresAt
+		}
+		if a.RateLimitPerMinute > 0 && (p.RateLimitPerMinute == 0 || a.RateLimitPerMinute < p.RateLimitPerMinute) {
+			p.RateLimitPerMinute = a.RateLimitPerMinute
 		}
 	}
 	return p

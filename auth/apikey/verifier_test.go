@@ -2,6 +2,7 @@ package apikey
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -66,7 +67,8 @@ func TestManagedVerify(t *testing.T) {
 	if _, err := f.verifier.Recheck(ctx, p); err != nil {
 		t.Errorf("Recheck(valid) = %v", err)
 	}
-	if _, err := f.verifier.Recheck(ctx, auth.Principal{Source: auth.SourceManagedKey, CredentialID: revoked.Key.ID}); !errors.Is(err, auth.ErrRevoked) {
+	revokedHash := Hash(revoked.Secret)
+	if _, err := f.verifier.Recheck(ctx, auth.Principal{Source: auth.SourceManagedKey, CredentialID: revoked.Key.ID, SecretID: hex.EncodeToString(revokedHash[:])}); !errors.Is(err, auth.ErrRevoked) {
 		t.Errorf("Recheck(revoked) = %v", err)
 	}
 	if got := auth.CredentialIDOf(func() error { _, err := f.verifier.Verify(ctx, revoked.Secret); return err }()); got != revoked.Key.ID {
@@ -194,5 +196,32 @@ func TestRotatedSecretGrace(t *testing.T) {
 	}
 	if _, err := f.verifier.Verify(ctx, rotated.Secret); err != nil {
 		t.Errorf("new secret after grace = %v", err)
+	}
+}
+
+// TestRecheckFollowsTheSecret rechecks a principal, as an SSE session does
+// on every message: once its secret is rotated away, it is refused even
+// though the key itself lives on.
+func TestRecheckFollowsTheSecret(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	k := f.create(t, CreateParams{Name: "session"})
+	p, err := f.verifier.Verify(ctx, k.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.verifier.Recheck(ctx, p); err != nil {
+		t.Fatalf("Recheck before rotation = %v", err)
+	}
+	zero := time.Duration(0)
+	if _, err := f.manager.Rotate(ctx, admin, k.Key.ID, &zero); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.verifier.Recheck(ctx, p); !errors.Is(err, auth.ErrRotated) {
+		t.Errorf("Recheck after rotation without grace = %v, want ErrRotated", err)
+	}
+	p.SecretID = ""
+	if _, err := f.verifier.Recheck(ctx, p); err == nil {
+		t.Error("Recheck of a principal without its secret id succeeded")
 	}
 }

@@ -137,3 +137,21 @@ func TestToolCallsAreAudited(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRefusedRunSpendsNoQuota: a run the runner would refuse (not a
+// script, unknown file) spends nothing, so the one execution of the quota
+// is still there for a real run.
+func TestRefusedRunSpendsNoQuota(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	key := ts.createManagedKey(t, func(k *storeKey) { k.MonthlyQuota = 1 })
+	c := connect(t, ts, streamableModern, key)
+	for _, script := range []string{"SKILL.md", "scripts/missing.sh"} {
+		res, err := callTool(t, c, "run_skill_script", map[string]any{"skill_id": "shared/hello-world", "script": script})
+		if err != nil || !res.IsError || strings.Contains(resultText(res), "quota") {
+			t.Fatalf("run %s = %v %v, want a refusal that is not about the quota", script, err, res)
+		}
+	}
+	if text, isErr := runGreet(t, ts.baseURL, key); isErr {
+		t.Fatalf("the one execution of the quota is gone: %s", text)
+	}
+}

@@ -50,11 +50,7 @@ type keysCLI struct {
 
 func newKeysCLI(t *testing.T) *keysCLI {
 	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "platform.yaml")
-	if err := os.WriteFile(cfg, []byte(keysTestConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &keysCLI{dataDir: t.TempDir(), config: cfg}
+	return &keysCLI{dataDir: t.TempDir(), config: writeProcessConfig(t)}
 }
 
 // run runs skillgate with args, then --config and --data, reading stdin.

@@ -15,27 +15,11 @@ import (
 	"github.com/skillgate/skillgate/auth/apikey"
 )
 
-const processConfig = `
-personas:
-  definitions:
-    admin:
-      roles: [admin]
-      priority: 100
-      tools: {allow: ["*"]}
-      skills: {allow: ["*"]}
-      scopes: [admin]
-    agent:
-      roles: [agent]
-      priority: 50
-      tools: {allow: ["*"]}
-      skills: {allow: ["*"]}
-      scopes: [skills:read, skills:execute, "keys:*"]
-`
-
+// writeProcessConfig writes keysTestConfig to a file and returns its path.
 func writeProcessConfig(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "platform.yaml")
-	if err := os.WriteFile(path, []byte(processConfig), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(keysTestConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -72,7 +56,7 @@ func TestKeyLifecycleAcrossProcesses(t *testing.T) {
 	with := func(args ...string) []string { return append(args, "--config", cfg, "--data", data) }
 
 	var parent, child apikey.Created
-	cliJSON(t, &parent, with("keys", "create", "--name", "agent", "--user", "alice", "--role", "agent", "--quota", "5")...)
+	cliJSON(t, &parent, with("keys", "create", "--name", "agent", "--user", "alice", "--role", "dev", "--quota", "5")...)
 	cliJSON(t, &child, with("keys", "create", "--name", "sub-agent", "--parent", parent.Key.ID, "--quota", "2")...)
 	secrets := []string{parent.Secret, child.Secret}
 
