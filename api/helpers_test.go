@@ -79,7 +79,7 @@ type testAPI struct {
 	bodies  []string
 }
 
-func newTestAPI(t *testing.T) *testAPI {
+func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "skillgate.db"))
@@ -232,7 +232,7 @@ func (ta *testAPI) create(t *testing.T, key string, body map[string]any) apikey.
 
 // assertNoLeaks fails if a plain key appears in any response body other
 // than the one that issued it, or in any log line.
-func (ta *testAPI) assertNoLeaks(t *testing.T) {
+func (ta *testAPI) assertNoLeaks(t testing.TB) {
 	t.Helper()
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
