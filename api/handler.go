@@ -148,7 +148,7 @@ func (h *Handler) recoverPanic(rw *responseWriter, r *http.Request) {
 		panic(v)
 	}
 	h.log.ErrorContext(r.Context(), "panic serving API request",
-		"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		"method", r.Method, "path", auth.LogPath(r.URL.Path), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	if !rw.wrote {
 		apierror.Write(rw, internalError())
 	}

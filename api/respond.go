@@ -32,7 +32,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // fail answers a server failure: the error is logged, the client gets a
 // generic 500 that reveals nothing internal.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", auth.LogPath(r.URL.Path), "err", err)
 	apierror.Write(w, internalError())
 }
 

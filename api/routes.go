@@ -62,7 +62,7 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, p auth.Principal
 	d, err := h.limiter.Allow(r.Context(), p.Identity(), p.RateLimitPerMinute)
 	if err != nil {
 		// Fail closed: a limit that cannot be counted is not waived.
-		h.log.ErrorContext(r.Context(), "rate limiter failed", "path", r.URL.Path, "err", err)
+		h.log.ErrorContext(r.Context(), "rate limiter failed", "path", auth.LogPath(r.URL.Path), "err", err)
 		apierror.Write(w, apierror.New(http.StatusServiceUnavailable, apierror.CodeUnavailable,
 			"Rate limiting is temporarily unavailable", "Retry in a few seconds."))
 		return false
@@ -88,7 +88,7 @@ func (h *Handler) recordDenied(r *http.Request, p auth.Principal, detail string)
 	}
 	h.record.Record(r.Context(), store.AuditEvent{
 		Time: h.now().UTC(), KeyID: keyID, Principal: p.Identity(),
-		Action: "api.forbidden", Target: r.Method + " " + r.URL.Path, Result: store.ResultDenied,
+		Action: "api.forbidden", Target: r.Method + " " + auth.LogPath(r.URL.Path), Result: store.ResultDenied,
 		ClientAddr: r.RemoteAddr, Detail: detail,
 	})
 }

@@ -67,16 +67,16 @@ func (m *Middleware) Deny(w http.ResponseWriter, r *http.Request, err error) {
 	result := store.ResultDenied
 	if e.Status >= 500 {
 		result = store.ResultError
-		m.Logger.ErrorContext(r.Context(), "authentication failed", "path", r.URL.Path, "err", err)
+		m.Logger.ErrorContext(r.Context(), "authentication failed", "path", LogPath(r.URL.Path), "err", err)
 	} else {
-		m.Logger.InfoContext(r.Context(), "authentication refused", "path", r.URL.Path, "reason", e.Message)
+		m.Logger.InfoContext(r.Context(), "authentication refused", "path", LogPath(r.URL.Path), "reason", e.Message)
 	}
 	// A request without any credential is not a failure worth a row: MCP
 	// clients send one first to discover how to authenticate.
 	if m.Audit != nil && !errors.Is(err, ErrNoCredential) {
 		m.Audit.Record(r.Context(), store.AuditEvent{
 			KeyID:  CredentialIDOf(err),
-			Action: "auth.failure", Target: r.URL.Path, Result: result,
+			Action: "auth.failure", Target: LogPath(r.URL.Path), Result: result,
 			ClientAddr: r.RemoteAddr, Detail: e.Message,
 		})
 	}

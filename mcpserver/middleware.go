@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/internal/apierror"
 )
 
@@ -51,7 +52,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		s.log.InfoContext(r.Context(), "http request",
-			"method", r.Method, "path", r.URL.Path, "status", rec.status(),
+			"method", r.Method, "path", auth.LogPath(r.URL.Path), "status", rec.status(),
 			"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
 	})
 }
@@ -70,7 +71,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v)
+			s.log.ErrorContext(r.Context(), "panic serving request", "path", auth.LogPath(r.URL.Path), "panic", v)
 			if rec.code == 0 {
 				apierror.Write(w, apierror.New(http.StatusInternalServerError, apierror.CodeInternal,
 					"Internal server error", "Retry; if it persists, report it with the time of the request."))
