@@ -29,10 +29,23 @@ type caller struct {
 	scopes []string
 }
 
+type callerKey struct{}
+
+// withCallerContext returns ctx carrying c, resolved once by admission so that the
+// hooks, filters and tools of the same request do not resolve it again.
+func withCallerContext(ctx context.Context, c caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
 func (s *Server) callerFrom(ctx context.Context) (caller, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
 		return caller{}, errNotAuthenticated
+	}
+	// A caller resolved for this very principal is reused; one resolved
+	// for another (never expected) is not trusted.
+	if c, ok := ctx.Value(callerKey{}).(caller); ok && c.principal.Identity() == p.Identity() {
+		return c, nil
 	}
 	persona, err := s.personas.Resolve(p.Roles)
 	if err != nil {

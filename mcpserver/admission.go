@@ -58,7 +58,8 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		if charge && !s.allowRate(w, r, c) {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), r.RemoteAddr)))
+		ctx := withCallerContext(withClientAddr(r.Context(), r.RemoteAddr), c)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
