@@ -25,6 +25,19 @@ var (
 	// ErrTokenNotAccepted means a JWT was presented but no verifier for
 	// tokens is configured. A JWT is never tried as an API key.
 	ErrTokenNotAccepted = errors.New("bearer token is a JWT, but no identity provider is configured")
+	// ErrUnknownIssuer means a JWT names an issuer that is not configured.
+	// Such a token is refused; it is never tried as an API key.
+	ErrUnknownIssuer = errors.New("token issuer is not accepted")
+	// ErrIssuerUnavailable means the token's issuer is configured but its
+	// discovery document or signing keys cannot be fetched right now.
+	ErrIssuerUnavailable = errors.New("identity provider is unreachable")
+	// ErrInvalidToken means a JWT failed verification: its signature,
+	// algorithm, audience, validity period or claims. Errors wrapping it
+	// say which, in words fit for the caller.
+	ErrInvalidToken = errors.New("invalid token")
+	// ErrTokenExpired means a JWT's exp, plus the allowed clock skew, has
+	// passed.
+	ErrTokenExpired = errors.New("token has expired")
 )
 
 // CredentialError is a refusal of a credential that was recognised, naming

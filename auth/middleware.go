@@ -101,8 +101,7 @@ func ErrorResponse(err error, hint string) *apierror.Error {
 		}
 		return e
 	case errors.Is(err, ErrMalformedCredential):
-		msg := strings.TrimPrefix(err.Error(), ErrMalformedCredential.Error()+": ")
-		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Malformed credential: "+msg, keyHint)
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Malformed credential: "+detail(err, ErrMalformedCredential), keyHint)
 	case errors.Is(err, ErrUnknownCredential):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Unknown API key", "Check that the key was copied whole; keys are shown only once, so create a new one if it is lost.")
 	case errors.Is(err, ErrDisabled):
@@ -113,9 +112,24 @@ func ErrorResponse(err error, hint string) *apierror.Error {
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key has been revoked", "Use a key that has not been revoked.")
 	case errors.Is(err, ErrRotated):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key was rotated and its grace period has ended", "Use the key issued by the rotation.")
+	case errors.Is(err, ErrUnknownIssuer):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Token issuer is not accepted", "Use a token from an identity provider listed in auth.oidc, or an API key.")
+	case errors.Is(err, ErrIssuerUnavailable):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Identity provider is unreachable: "+detail(err, ErrIssuerUnavailable), "Retry in a little while; API keys keep working meanwhile.")
+	case errors.Is(err, ErrTokenExpired):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Token has expired", "Get a fresh token from your identity provider (refresh it) and retry.")
+	case errors.Is(err, ErrInvalidToken):
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Invalid token: "+detail(err, ErrInvalidToken), "Get a fresh token from your identity provider for this server's audience.")
 	case errors.Is(err, ErrTokenNotAccepted):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "JWT bearer tokens are not accepted: no identity provider is configured", "Use an API key, or configure auth.oidc.")
 	default:
 		return apierror.New(http.StatusServiceUnavailable, apierror.CodeUnavailable, "Authentication is temporarily unavailable", "Retry in a few seconds.")
 	}
+}
+
+// detail is what err says beyond its kind: "invalid token: signature does
+// not match" gives "signature does not match". Verifiers write these
+// details for the caller; they never hold the credential.
+func detail(err, kind error) string {
+	return strings.TrimPrefix(err.Error(), kind.Error()+": ")
 }
