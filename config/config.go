@@ -26,6 +26,10 @@ const (
 	DefaultRotationGrace = 7 * 24 * time.Hour
 	// DefaultMaxRotationGrace caps the grace period a rotation may ask for.
 	DefaultMaxRotationGrace = 90 * 24 * time.Hour
+	// DefaultClockSkew is the clock skew allowed on OIDC tokens.
+	DefaultClockSkew = time.Minute
+	// MaxClockSkew is the most clock skew a provider may be allowed.
+	MaxClockSkew = 10 * time.Minute
 )
 
 // DefaultPersonaScopes are the scopes of a persona whose definition does
@@ -67,6 +71,8 @@ type Auth struct {
 	APIKeys APIKeys `yaml:"api_keys"`
 	// ManagedKeys configures the keys created through the CLI and REST API.
 	ManagedKeys ManagedKeys `yaml:"managed_keys"`
+	// OIDC lists the identity providers whose JWTs are accepted.
+	OIDC OIDC `yaml:"oidc"`
 	// QueryKeys names the query parameters accepted as a credential on the
 	// SSE endpoint for clients that cannot set headers. nil means the
 	// default ["api_key", "apiKey"]; an empty list turns the feature off.
@@ -98,6 +104,43 @@ type ManagedKeys struct {
 	// MaxRotationGrace caps the grace a rotation may ask for. Default
 	// DefaultMaxRotationGrace.
 	MaxRotationGrace Duration `yaml:"max_rotation_grace"`
+}
+
+// OIDC configures the identity providers whose JWTs are accepted as Bearer
+// tokens. With no providers, a JWT is refused.
+type OIDC struct {
+	Providers []OIDCProvider `yaml:"providers"`
+}
+
+// OIDCProvider is one identity provider; see auth/oidc.Config for what each
+// field does.
+type OIDCProvider struct {
+	// Issuer is the issuer URL exactly as the provider's tokens carry it:
+	// https, or http on a loopback host for tests. Required.
+	Issuer string `yaml:"issuer"`
+	// Audience must be among the token's aud values. Required.
+	Audience string `yaml:"audience"`
+	// ClientID, if set, must be the token's azp (or client_id) claim.
+	ClientID string `yaml:"client_id"`
+	// Claims name the claims the caller is read from.
+	Claims OIDCClaims `yaml:"claims"`
+	// RoleMap maps a value of the roles claim to skillgate roles; when set,
+	// unmapped values give no role.
+	RoleMap map[string][]string `yaml:"role_map"`
+	// ClockSkew allowed on exp, nbf and iat. nil means DefaultClockSkew.
+	ClockSkew *Duration `yaml:"clock_skew"`
+	// Algorithms accepted; default every asymmetric JWS algorithm.
+	Algorithms []string `yaml:"algorithms"`
+}
+
+// OIDCClaims names claims by name or dotted path ("realm_access.roles").
+type OIDCClaims struct {
+	Subject string `yaml:"subject"` // default sub
+	Email   string `yaml:"email"`   // default email; names the personal skill drive
+	Roles   string `yaml:"roles"`   // default roles
+	Org     string `yaml:"org"`     // default none
+	Teams   string `yaml:"teams"`   // default none
+	Scopes  string `yaml:"scopes"`  // default none: the persona decides
 }
 
 // StaticKey is one key written in the config (normally as ${ENV_VAR}).

@@ -47,6 +47,11 @@ func (c *Config) ApplyDefaults() {
 		g := Duration(DefaultRotationGrace)
 		c.Auth.ManagedKeys.RotationGrace = &g
 	}
+	for i := range c.Auth.OIDC.Providers {
+		if p := &c.Auth.OIDC.Providers[i]; p.ClockSkew == nil {
+			p.ClockSkew = new(Duration(DefaultClockSkew))
+		}
+	}
 	if c.Auth.ManagedKeys.MaxRotationGrace == 0 {
 		c.Auth.ManagedKeys.MaxRotationGrace = Duration(DefaultMaxRotationGrace)
 	}

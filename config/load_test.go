@@ -47,6 +47,35 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			name: "oidc providers with claim mapping",
+			yaml: doc("auth:", "  oidc:", "    providers:",
+				"      - issuer: https://keycloak.example.com/realms/acme",
+				"        audience: skillgate",
+				"        claims: {roles: resource_access.skillgate.roles, teams: groups}",
+				"        role_map:", "          skill-admins: [admin]", "          skill-users: [analyst, viewer]",
+				"        clock_skew: 30s",
+				"      - issuer: https://acme.okta.com/oauth2/default",
+				"        audience: api://skillgate"),
+			check: func(t *testing.T, c *Config) {
+				ps := c.Auth.OIDC.Providers
+				if len(ps) != 2 {
+					t.Fatalf("%d providers, want 2", len(ps))
+				}
+				if got := ps[0].Claims.Roles; got != "resource_access.skillgate.roles" {
+					t.Errorf("claims.roles %q", got)
+				}
+				if got := ps[0].RoleMap["skill-users"]; !reflect.DeepEqual(got, []string{"analyst", "viewer"}) {
+					t.Errorf("role_map[skill-users] = %v", got)
+				}
+				if got := ps[0].ClockSkew.Std(); got != 30*time.Second {
+					t.Errorf("clock_skew %v, want 30s", got)
+				}
+				if got := ps[1].ClockSkew.Std(); got != DefaultClockSkew {
+					t.Errorf("default clock_skew %v, want %v", got, DefaultClockSkew)
+				}
+			},
+		},
+		{
 			name: "interpolated durations and sizes",
 			yaml: doc("skills:", "  script_timeout: ${T:-2m}", "  max_output_bytes: ${PRIO}000"),
 			check: func(t *testing.T, c *Config) {

@@ -17,6 +17,7 @@ func (v *validator) auth(a Auth) {
 		}
 	}
 	v.managedKeys(a.ManagedKeys)
+	v.oidc(a.OIDC)
 	// Keys listed while api_keys is disabled are ignored, so not checked.
 	if a.APIKeys.Enabled {
 		v.staticKeys(a.APIKeys.Keys)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidate(t *testing.T) {
@@ -40,6 +41,50 @@ func TestValidate(t *testing.T) {
 		{name: "empty persona name", change: func(c *Config) {
 			c.Personas.Definitions = map[string]Persona{"": {Roles: []string{"x"}}}
 		}, wantErr: "persona name is empty"},
+		{name: "oidc provider", change: func(c *Config) { c.Auth.OIDC.Providers = []OIDCProvider{oidcProvider()} }},
+		{name: "oidc on loopback http", change: func(c *Config) {
+			p := oidcProvider()
+			p.Issuer = "http://127.0.0.1:5556/dex"
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}},
+		{name: "oidc plain http", change: func(c *Config) {
+			p := oidcProvider()
+			p.Issuer = "http://idp.example.com"
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].issuer: must use https"},
+		{name: "oidc issuer with query", change: func(c *Config) {
+			p := oidcProvider()
+			p.Issuer = "https://idp.example.com/?x=1"
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "no query or fragment"},
+		{name: "oidc without audience", change: func(c *Config) {
+			p := oidcProvider()
+			p.Audience = ""
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].audience: audience is missing"},
+		{name: "oidc issuer twice", change: func(c *Config) {
+			c.Auth.OIDC.Providers = []OIDCProvider{oidcProvider(), oidcProvider()}
+		}, wantErr: "auth.oidc.providers[1].issuer: same issuer as auth.oidc.providers[0].issuer"},
+		{name: "oidc HS256", change: func(c *Config) {
+			p := oidcProvider()
+			p.Algorithms = []string{"RS256", "HS256"}
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].algorithms[1]: not an accepted signature algorithm"},
+		{name: "oidc skew too large", change: func(c *Config) {
+			p := oidcProvider()
+			p.ClockSkew = new(Duration(time.Hour))
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].clock_skew: must be between"},
+		{name: "oidc bad claim path", change: func(c *Config) {
+			p := oidcProvider()
+			p.Claims.Roles = "realm_access..roles"
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].claims.roles: not a claim name"},
+		{name: "oidc role map to nothing", change: func(c *Config) {
+			p := oidcProvider()
+			p.RoleMap = map[string][]string{"admins": nil}
+			c.Auth.OIDC.Providers = []OIDCProvider{p}
+		}, wantErr: "auth.oidc.providers[0].role_map.admins: maps to no role"},
 		{name: "negative timeout", change: func(c *Config) { c.Skills.ScriptTimeout = -1 }, wantErr: "skills.script_timeout: must not be negative"},
 	}
 	for _, tc := range tests {
@@ -68,6 +113,11 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func oidcProvider() OIDCProvider {
+	return OIDCProvider{Issuer: "https://keycloak.example.com/realms/acme", Audience: "skillgate",
+		Claims: OIDCClaims{Roles: "realm_access.roles"}}
 }
 
 // After flags override a loaded config, problems name the file but no line.

@@ -150,6 +150,9 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 	}
 
 	authn := &auth.Authenticator{}
+	if issuers := identityProviders(ctx, cfg, logger); len(issuers) > 0 {
+		authn.Tokens = issuers
+	}
 	if cfg.Auth.APIKeys.Enabled {
 		static, err := apikey.NewStatic(staticKeys(cfg.Auth.APIKeys.Keys))
 		if err != nil {

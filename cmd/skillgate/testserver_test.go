@@ -27,7 +27,7 @@ const testConfig = `
 server:
   session_idle_ttl: 5m
 auth:
-  api_keys:
+%s  api_keys:
     enabled: true
     keys:
       - key: ${KEY_ADMIN}
@@ -77,6 +77,9 @@ type testServerOptions struct {
 	scriptTimeout string // default 10s
 	skillsDir     string // default bundled
 	dataDir       string // default a new temp dir
+	// auth holds extra lines for the auth section, indented by two spaces
+	// (an oidc block, say).
+	auth string
 }
 
 func newTestServer(t *testing.T, opts testServerOptions) *testServer {
@@ -92,7 +95,7 @@ func newTestServer(t *testing.T, opts testServerOptions) *testServer {
 		extra = "  dir: " + opts.skillsDir + "\n"
 	}
 	cfgPath := filepath.Join(t.TempDir(), "platform.yaml")
-	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, testConfig, opts.scriptTimeout, extra), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, testConfig, opts.auth, opts.scriptTimeout, extra), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/auth/oidc"
 	"github.com/skillgate/skillgate/config"
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/store/sqlite"
@@ -52,4 +54,34 @@ func effectiveScopes(set *personas.Set) func(auth.Principal) []string {
 	return func(p auth.Principal) []string {
 		return auth.Effective(p.Scopes, set.RoleScopes(p.Roles))
 	}
+}
+
+// identityProviders returns a verifier for each configured OIDC provider,
+// keyed by issuer, and starts discovering each in the background until ctx
+// ends: a provider that is down at startup delays nothing, and its tokens
+// are refused as unreachable until it answers.
+func identityProviders(ctx context.Context, cfg *config.Config, logger *slog.Logger) auth.Issuers {
+	issuers := auth.Issuers{}
+	for _, pc := range cfg.Auth.OIDC.Providers {
+		p := oidc.New(oidcConfig(pc), oidc.Options{Logger: logger})
+		issuers[p.Issuer()] = p
+		go p.Run(ctx)
+	}
+	return issuers
+}
+
+// oidcConfig turns a provider's configuration into the verifier's.
+func oidcConfig(pc config.OIDCProvider) oidc.Config {
+	c := oidc.Config{
+		Issuer:     pc.Issuer,
+		Audience:   pc.Audience,
+		ClientID:   pc.ClientID,
+		Claims:     oidc.Claims(pc.Claims),
+		RoleMap:    pc.RoleMap,
+		Algorithms: pc.Algorithms,
+	}
+	if pc.ClockSkew != nil {
+		c.ClockSkew = pc.ClockSkew.Std()
+	}
+	return c
 }
