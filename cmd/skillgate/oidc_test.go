@@ -221,6 +221,14 @@ func TestOIDCRefusals(t *testing.T) {
 			}
 		})
 	}
+	// Past the server's header limit, net/http itself refuses the request
+	// before any handler runs.
+	huge := is.Sign(t, with("pad", strings.Repeat("x", 100<<10)))
+	resp := rawRequest(t, http.MethodPost, ts.baseURL+"/mcp", huge, "", initializeBody)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("a 130 KiB token: status %d, want 431", resp.StatusCode)
+	}
 	if status := initializeStatus(t, ts.baseURL, testKeys["analyst"]); status != http.StatusOK {
 		t.Fatalf("API key beside OIDC: %d", status)
 	}
