@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -24,7 +25,11 @@ func (is Issuers) Verify(ctx context.Context, token string) (Principal, error) {
 	}
 	v, ok := is[iss]
 	if !ok {
-		return Principal{}, ErrUnknownIssuer
+		// Naming the issuer lets an administrator spot the usual mistake,
+		// a configured issuer that differs from the tokens' by a trailing
+		// slash or a path. It is the caller's own claim, quoted and cut
+		// short, so it tells the caller nothing new.
+		return Principal{}, fmt.Errorf("%w: %s", ErrUnknownIssuer, quoteShort(iss, maxIssuerEcho))
 	}
 	return v.Verify(ctx, token)
 }
@@ -64,4 +69,15 @@ func UnverifiedIssuer(token string) (string, error) {
 		return "", fmt.Errorf("%w: the token has no iss claim naming its issuer", ErrInvalidToken)
 	}
 	return iss, nil
+}
+
+// maxIssuerEcho is how much of an unaccepted issuer an error repeats.
+const maxIssuerEcho = 100
+
+// quoteShort quotes s as a Go string, cut to at most n bytes first.
+func quoteShort(s string, n int) string {
+	if len(s) > n {
+		return strconv.Quote(s[:n]) + "..."
+	}
+	return strconv.Quote(s)
 }

@@ -113,7 +113,7 @@ func ErrorResponse(err error, hint string) *apierror.Error {
 	case errors.Is(err, ErrRotated):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "API key was rotated and its grace period has ended", "Use the key issued by the rotation.")
 	case errors.Is(err, ErrUnknownIssuer):
-		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Token issuer is not accepted", "Use a token from an identity provider listed in auth.oidc, or an API key.")
+		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Token issuer is not accepted: "+detail(err, ErrUnknownIssuer), "Use a token from an identity provider listed in auth.oidc (its issuer must match the token's iss exactly), or an API key.")
 	case errors.Is(err, ErrIssuerUnavailable):
 		return apierror.New(http.StatusUnauthorized, apierror.CodeInvalidToken, "Identity provider is unreachable: "+detail(err, ErrIssuerUnavailable), "Retry in a little while; API keys keep working meanwhile.")
 	case errors.Is(err, ErrTokenExpired):

@@ -198,7 +198,7 @@ func TestOIDCRefusals(t *testing.T) {
 		{"HS256 with the RSA public key", is.HMACWithPublicKey(t, valid()), "accepted algorithm"},
 		{"expired", is.Sign(t, with("exp", time.Now().Add(-time.Minute).Unix())), "Token has expired"},
 		{"not yet valid", is.Sign(t, with("nbf", time.Now().Add(time.Minute).Unix())), "not valid yet"},
-		{"wrong issuer", stranger.Sign(t, stranger.Claims("svc", oidcAudience)), "Token issuer is not accepted"},
+		{"wrong issuer", stranger.Sign(t, stranger.Claims("svc", oidcAudience)), "Token issuer is not accepted: \"" + stranger.URL() + "\""},
 		{"wrong audience", is.Sign(t, with("aud", "https://other.test")), "audience"},
 		{"unknown kid", is.SignHeader(t, map[string]any{"alg": "RS256", "kid": "not-published"}, valid()), "unknown kid"},
 		{"tampered payload", tamper(is.Sign(t, valid()), with("realm_access", map[string]any{"roles": []any{"skill-admin"}})), "signature does not verify"},
