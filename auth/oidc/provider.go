@@ -28,6 +28,9 @@ const (
 	DefaultHTTPTimeout = 10 * time.Second
 	// maxBackoff caps the wait between discovery attempts in Run.
 	maxBackoff = time.Minute
+	// maxRedirects bounds the redirects followed when fetching from the
+	// issuer.
+	maxRedirects = 5
 	// maxDiscoveryBytes bounds the discovery document.
 	maxDiscoveryBytes = 1 << 20
 )
@@ -74,7 +77,7 @@ type discovered struct {
 func New(cfg Config, opts Options) *Provider {
 	cfg = cfg.withDefaults()
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout}
+		opts.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout, CheckRedirect: noDowngrade}
 	}
 	opts.HTTPClient = limitBodies(opts.HTTPClient, maxDiscoveryBytes)
 	if opts.RefreshInterval <= 0 {
@@ -253,6 +256,19 @@ func limitBodies(c *http.Client, max int64) *http.Client {
 		return resp, err
 	})
 	return &c2
+}
+
+// noDowngrade follows a few redirects, never from https to http: the
+// discovery document and keys decide who may sign in, so they must not be
+// fetched where a network attacker could answer.
+func noDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refusing a redirect from https to %s", req.URL.Scheme)
+	}
+	return nil
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
