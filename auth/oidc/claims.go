@@ -23,11 +23,11 @@ func (m claimMapper) principal(c map[string]any) (auth.Principal, error) {
 	if subject == "" {
 		return auth.Principal{}, fmt.Errorf("%w: the token has no %s claim naming the caller", auth.ErrInvalidToken, names.Subject)
 	}
-	email, _ := lookup(c, names.Email).(string)
+	email := verifiedEmail(c, names.Email)
 	p := auth.Principal{
 		Subject: subject,
-		User:    cmp.Or(email, subject),
-		Roles:   m.roles(stringsOf(lookup(c, names.Roles))),
+		User:    cmp.Or(email, m.cfg.Issuer+"#"+subject),
+		Roles:   m.roles(valuesOf(lookup(c, names.Roles))),
 		Source:  auth.SourceOIDC,
 		Issuer:  m.cfg.Issuer,
 	}
@@ -38,13 +38,13 @@ func (m claimMapper) principal(c map[string]any) (auth.Principal, error) {
 		p.Org, _ = lookup(c, names.Org).(string)
 	}
 	if names.Teams != "" {
-		p.Teams = stringsOf(lookup(c, names.Teams))
+		p.Teams = valuesOf(lookup(c, names.Teams))
 	}
 	if names.Scopes != "" {
 		// A token that grants no skillgate scope grants nothing: the list
 		// is non-nil, so the persona's scopes are not used in its place.
 		p.Scopes = []string{}
-		for _, s := range stringsOf(lookup(c, names.Scopes)) {
+		for _, s := range scopesOf(lookup(c, names.Scopes)) {
 			if auth.ValidScope(s) {
 				p.Scopes = append(p.Scopes, s)
 			}
@@ -94,13 +94,16 @@ func lookup(c map[string]any, path string) any {
 	return cur
 }
 
-// stringsOf reads a claim that holds strings: a JSON array of strings (other
-// elements are skipped) or one string of space-separated values, the way
-// OAuth writes scope.
-func stringsOf(v any) []string {
+// valuesOf reads a claim that holds strings: a JSON array of strings (other
+// elements are skipped) or one string, which is one value even when it holds
+// spaces ("Domain Admins"); providers send a one-element list that way.
+func valuesOf(v any) []string {
 	switch v := v.(type) {
 	case string:
-		return strings.Fields(v)
+		if v == "" {
+			return nil
+		}
+		return []string{v}
 	case []any:
 		var out []string
 		for _, e := range v {
@@ -111,6 +114,28 @@ func stringsOf(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// scopesOf reads a scope claim: space-separated in one string, the way
+// OAuth writes scope (RFC 8693 section 4.2), or a list (Entra's scp).
+func scopesOf(v any) []string {
+	if s, ok := v.(string); ok {
+		return strings.Fields(s)
+	}
+	return valuesOf(v)
+}
+
+// verifiedEmail returns the email claim if the token vouches for it with
+// email_verified: true. An unverified address may be anyone's (a
+// self-service sign-up, an editable profile field), and the email names a
+// personal skill drive and the keys a caller owns, so it is never taken on
+// trust.
+func verifiedEmail(c map[string]any, claim string) string {
+	email, _ := lookup(c, claim).(string)
+	if verified, _ := c["email_verified"].(bool); !verified {
+		return ""
+	}
+	return email
 }
 
 // payloadOf decodes the middle part of a compact JWS.

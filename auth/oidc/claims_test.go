@@ -25,7 +25,7 @@ func TestClaimMapping(t *testing.T) {
 		name:   "keycloak realm roles",
 		claims: oidc.Claims{Roles: "realm_access.roles", Teams: "groups"},
 		token: map[string]any{"realm_access": map[string]any{"roles": []any{"analyst", "offline_access"}},
-			"groups": []any{"data", "ml"}, "email": "bob@example.test"},
+			"groups": []any{"data", "ml"}, "email": "bob@example.test", "email_verified": true},
 		want: auth.Principal{User: "bob@example.test", Roles: []string{"analyst", "offline_access"}, Teams: []string{"data", "ml"}},
 	}, {
 		name:   "keycloak client roles through a role map",
@@ -33,33 +33,47 @@ func TestClaimMapping(t *testing.T) {
 		roles:  map[string][]string{"skill-admins": {"admin"}, "skill-users": {"analyst"}},
 		token: map[string]any{"resource_access": map[string]any{
 			"skillgate": map[string]any{"roles": []any{"skill-users", "unmapped"}}}},
-		want: auth.Principal{User: "sub-1", Roles: []string{"analyst"}},
+		want: auth.Principal{Roles: []string{"analyst"}},
 	}, {
 		name:   "a group named like a role grants nothing once a role map is set",
 		claims: oidc.Claims{Roles: "groups"},
 		roles:  map[string][]string{"skill-admins": {"admin"}},
 		token:  map[string]any{"groups": []any{"admin"}},
-		want:   auth.Principal{User: "sub-1"},
+		want:   auth.Principal{},
 	}, {
 		name:   "auth0 namespaced claim holding dots",
 		claims: oidc.Claims{Roles: "https://skillgate.example.com/roles", Org: "org_id"},
 		token:  map[string]any{"https://skillgate.example.com/roles": []any{"viewer"}, "org_id": "org_42"},
-		want:   auth.Principal{User: "sub-1", Roles: []string{"viewer"}, Org: "org_42"},
+		want:   auth.Principal{Roles: []string{"viewer"}, Org: "org_42"},
 	}, {
 		name:   "scopes as a space-separated string keep skillgate's only",
 		claims: oidc.Claims{Scopes: "scope"},
 		token:  map[string]any{"scope": "openid email skills:read", "roles": "analyst"},
-		want:   auth.Principal{User: "sub-1", Roles: []string{"analyst"}, Scopes: []string{"skills:read"}},
+		want:   auth.Principal{Roles: []string{"analyst"}, Scopes: []string{"skills:read"}},
 	}, {
 		name:   "entra scp list with no skillgate scope grants none",
 		claims: oidc.Claims{Scopes: "scp"},
 		token:  map[string]any{"scp": []any{"User.Read"}},
-		want:   auth.Principal{User: "sub-1", Scopes: []string{}},
+		want:   auth.Principal{Scopes: []string{}},
 	}, {
 		name:   "custom subject and email claims",
 		claims: oidc.Claims{Subject: "oid", Email: "upn"},
-		token:  map[string]any{"oid": "0000-1111", "upn": "carol@example.test"},
+		token:  map[string]any{"oid": "0000-1111", "upn": "carol@example.test", "email_verified": true},
 		want:   auth.Principal{Subject: "0000-1111", User: "carol@example.test"},
+	}, {
+		name:  "an unverified email names nobody's drive",
+		token: map[string]any{"email": "ceo@example.test", "email_verified": false},
+		want:  auth.Principal{},
+	}, {
+		name:   "one string is one value, spaces and all",
+		claims: oidc.Claims{Roles: "roles", Teams: "groups"},
+		roles:  map[string][]string{"Domain Admins": {"admin"}},
+		token:  map[string]any{"roles": "Domain Admins", "groups": "Data Team"},
+		want:   auth.Principal{Roles: []string{"admin"}, Teams: []string{"Data Team"}},
+	}, {
+		name:  "a string of several words is not several roles",
+		token: map[string]any{"roles": "Help-Desk not admin"},
+		want:  auth.Principal{Roles: []string{"Help-Desk not admin"}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +89,11 @@ func TestClaimMapping(t *testing.T) {
 			want := tt.want
 			if want.Subject == "" {
 				want.Subject = "sub-1"
+			}
+			if want.User == "" {
+				// Without a verified email, the user is the subject
+				// within its issuer: no one else's name.
+				want.User = is.URL() + "#" + want.Subject
 			}
 			if got.Subject != want.Subject || got.User != want.User || got.Org != want.Org ||
 				!slices.Equal(got.Roles, want.Roles) || !slices.Equal(got.Teams, want.Teams) ||

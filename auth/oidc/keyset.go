@@ -36,6 +36,7 @@ type keySet struct {
 	keys      []jose.JSONWebKey
 	fetched   time.Time     // last successful fetch; zero before the first
 	attempted time.Time     // start of the last fetch, successful or not
+	lastErr   error         // outcome of the last fetch
 	inflight  chan struct{} // closed when the running fetch ends; nil if none
 }
 
@@ -50,12 +51,18 @@ func (s *keySet) VerifySignature(ctx context.Context, token string) ([]byte, err
 	if len(jws.Signatures) != 1 {
 		return nil, fmt.Errorf("%w: the token must carry exactly one signature", auth.ErrInvalidToken)
 	}
-	kid := jws.Signatures[0].Header.KeyID
-	keys, err := s.keysFor(ctx, kid)
+	header := jws.Signatures[0].Header
+	keys, err := s.keysFor(ctx, header.KeyID)
 	if err != nil {
 		return nil, err
 	}
 	for i := range keys {
+		// A key that names its algorithm is used with that one only (RFC
+		// 8725 section 3.1): go-jose would let an RSA key published for
+		// RS256 verify PS512 too.
+		if keys[i].Algorithm != "" && keys[i].Algorithm != header.Algorithm {
+			continue
+		}
 		if payload, err := jws.Verify(&keys[i]); err == nil {
 			return payload, nil
 		}
@@ -86,7 +93,9 @@ func (s *keySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, er
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for the issuer's signing keys: %w", ctx.Err())
+		// The caller gave up (or the server is stopping): a refusal, not
+		// a server failure worth an error log.
+		return nil, fmt.Errorf("%w: gave up waiting for its signing keys", auth.ErrIssuerUnavailable)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,7 +114,10 @@ func (s *keySet) mayFetch(now time.Time) bool {
 // missing explains why no key was found for kid. s.mu must be held.
 func (s *keySet) missing(kid string) error {
 	switch {
-	case s.fetched.IsZero():
+	case s.fetched.IsZero() || s.lastErr != nil:
+		// Either no keys were ever fetched, or the fetch that would have
+		// found a newly rotated key failed: the issuer is the problem,
+		// not the token.
 		return auth.ErrIssuerUnavailable
 	case kid == "":
 		return fmt.Errorf("%w: the token names no key id and the issuer publishes no usable key", auth.ErrInvalidToken)
@@ -120,7 +132,7 @@ func (s *keySet) fetchNow(ctx context.Context) error {
 	keys, err := s.fetch(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.attempted = s.now()
+	s.attempted, s.lastErr = s.now(), err
 	if err != nil {
 		return err
 	}
@@ -145,7 +157,7 @@ func (s *keySet) startFetch(now time.Time) <-chan struct{} {
 		if err == nil {
 			s.keys, s.fetched = keys, s.now()
 		}
-		s.inflight = nil
+		s.lastErr, s.inflight = err, nil
 		s.mu.Unlock()
 		close(done)
 		if s.onFetch != nil {
@@ -197,6 +209,11 @@ func usable(keys []jose.JSONWebKey) []jose.JSONWebKey {
 			continue
 		}
 		if _, symmetric := k.Key.([]byte); symmetric || !k.Valid() {
+			continue
+		}
+		// A key published for another algorithm (encryption, HMAC) is no
+		// signing key of ours.
+		if k.Algorithm != "" && !ValidAlgorithm(k.Algorithm) {
 			continue
 		}
 		out = append(out, k.Public())

@@ -98,6 +98,19 @@ func New(cfg Config, opts Options) *Provider {
 // Issuer returns the issuer URL the provider verifies tokens of.
 func (p *Provider) Issuer() string { return p.cfg.Issuer }
 
+// googleIssuer is Google's issuer; some of its tokens carry it without the
+// scheme, which go-oidc accepts for Google alone.
+const googleIssuer = "https://accounts.google.com"
+
+// Aliases returns other spellings of the issuer that its tokens may carry
+// in iss, so that routing by iss finds this provider for them too.
+func (p *Provider) Aliases() []string {
+	if p.cfg.Issuer == googleIssuer {
+		return []string{"accounts.google.com"}
+	}
+	return nil
+}
+
 // Run discovers the issuer, retrying with exponential backoff (1s doubling
 // to a minute) until it succeeds or ctx ends, and fetches its keys. Servers
 // run it in the background so that an identity provider that is down at
@@ -110,7 +123,7 @@ func (p *Provider) Run(ctx context.Context) {
 			return
 		}
 		p.opts.Logger.WarnContext(ctx, "identity provider unreachable; retrying",
-			"issuer", p.cfg.Issuer, "retry_in", backoff, "err", err)
+			"issuer", p.cfg.Issuer, "retry_in", backoff, "err", shortError(err))
 		select {
 		case <-ctx.Done():
 			return
@@ -144,24 +157,38 @@ func (p *Provider) Discover(ctx context.Context) error {
 	return nil
 }
 
-// discovered returns the discovery result, attempting discovery first
-// (waiting at most as long as ctx allows) when it has not succeeded and the
-// last attempt is older than the refresh interval.
+// discovered returns the discovery result. When discovery has not
+// succeeded, a token may cause one more attempt (and waits for it as long as
+// ctx allows) if the last began at least the refresh interval ago; the
+// decision and the start happen under one lock, so a flood of tokens
+// causes at most one attempt per interval.
 func (p *Provider) discovered(ctx context.Context) (*discovered, error) {
 	p.mu.Lock()
-	d, allowed := p.ready, p.inflight != nil || p.opts.Now().Sub(p.attempted) >= p.opts.RefreshInterval
+	if p.ready != nil {
+		defer p.mu.Unlock()
+		return p.ready, nil
+	}
+	if p.inflight == nil && p.opts.Now().Sub(p.attempted) < p.opts.RefreshInterval {
+		p.mu.Unlock()
+		return nil, p.unavailable()
+	}
+	done := p.startDiscovery()
 	p.mu.Unlock()
-	if d != nil {
-		return d, nil
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, p.unavailable()
 	}
-	if allowed {
-		if err := p.Discover(ctx); err == nil {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return p.ready, nil
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ready == nil {
+		return nil, p.unavailable()
 	}
-	return nil, fmt.Errorf("%w: %s", auth.ErrIssuerUnavailable, p.cfg.Issuer)
+	return p.ready, nil
+}
+
+func (p *Provider) unavailable() error {
+	return fmt.Errorf("%w: %s", auth.ErrIssuerUnavailable, p.cfg.Issuer)
 }
 
 // startDiscovery starts a discovery attempt unless one is running. p.mu
@@ -226,7 +253,7 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 
 func (p *Provider) logFetch(err error) {
 	if err != nil {
-		p.opts.Logger.Warn("fetching the identity provider's signing keys failed", "issuer", p.cfg.Issuer, "err", err)
+		p.opts.Logger.Warn("fetching the identity provider's signing keys failed", "issuer", p.cfg.Issuer, "err", shortError(err))
 		return
 	}
 	p.opts.Logger.Debug("fetched the identity provider's signing keys", "issuer", p.cfg.Issuer)
@@ -269,6 +296,18 @@ func noDowngrade(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("refusing a redirect from https to %s", req.URL.Scheme)
 	}
 	return nil
+}
+
+// maxLoggedError caps an error in a log line: go-oidc quotes the issuer's
+// whole response body in its errors.
+const maxLoggedError = 300
+
+func shortError(err error) string {
+	msg := err.Error()
+	if len(msg) > maxLoggedError {
+		return msg[:maxLoggedError] + "..."
+	}
+	return msg
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

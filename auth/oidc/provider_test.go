@@ -69,6 +69,7 @@ func TestVerifyValidToken(t *testing.T) {
 	p := newProvider(t, is, oidc.Config{}, newClock())
 	claims := is.Claims("user-123", audience)
 	claims["email"] = "alice@example.test"
+	claims["email_verified"] = true
 	claims["roles"] = []any{"analyst"}
 	got, err := verify(t, p, is.Sign(t, claims))
 	if err != nil {
@@ -161,7 +162,8 @@ func TestVerifyRefusesWrongIssuer(t *testing.T) {
 func TestVerifyRefusesWrongAudience(t *testing.T) {
 	is := testidp.NewIssuer(t)
 	p := newProvider(t, is, oidc.Config{}, newClock())
-	for _, aud := range []any{"https://other.test", []any{"account", "https://other.test"}, nil} {
+	// A string aud is one value (RFC 7519 section 4.1.3), never split.
+	for _, aud := range []any{"https://other.test", []any{"account", "https://other.test"}, nil, "other " + audience} {
 		claims := is.Claims("u", "")
 		claims["aud"] = aud
 		_, err := verify(t, p, is.Sign(t, claims))
@@ -185,6 +187,8 @@ func TestVerifyChecksAuthorizedParty(t *testing.T) {
 		{"azp matches", map[string]any{"azp": "skillgate-cli"}, true},
 		{"client_id matches", map[string]any{"client_id": "skillgate-cli"}, true},
 		{"azp differs", map[string]any{"azp": "other-app"}, false},
+		{"azp differs, client_id matches", map[string]any{"azp": "other-app", "client_id": "skillgate-cli"}, false},
+		{"azp not a string", map[string]any{"azp": []any{"skillgate-cli"}, "client_id": "skillgate-cli"}, false},
 		{"neither", map[string]any{}, false},
 	}
 	for _, tt := range tests {
@@ -375,4 +379,26 @@ func TestRecheckExpires(t *testing.T) {
 	if _, err := p.Recheck(context.Background(), other); !errors.Is(err, auth.ErrUnknownCredential) {
 		t.Fatalf("Recheck of another issuer's principal: err = %v, want ErrUnknownCredential", err)
 	}
+}
+
+func TestVerifyUsesKeyOnlyWithItsAlgorithm(t *testing.T) {
+	is := testidp.NewIssuer(t)
+	p := newProvider(t, is, oidc.Config{}, newClock())
+	// The key is published for RS256; a PS256 signature by the same RSA
+	// key is refused even though PS256 is an accepted algorithm.
+	_, err := verify(t, p, is.SignPSS(t, is.Claims("u", audience)))
+	wantRefused(t, err, auth.ErrInvalidToken, "signature does not verify")
+}
+
+func TestVerifyProviderDownAfterRotation(t *testing.T) {
+	is := testidp.NewIssuer(t)
+	c := newClock()
+	p := newProvider(t, is, oidc.Config{}, c)
+	is.Rotate(t)
+	is.SetDown(true)
+	c.Advance(oidc.DefaultRefreshInterval)
+	// The new key cannot be fetched: the provider is at fault, not the
+	// token.
+	_, err := verify(t, p, is.Sign(t, is.Claims("u", audience)))
+	wantRefused(t, err, auth.ErrIssuerUnavailable, is.URL())
 }

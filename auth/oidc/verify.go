@@ -65,13 +65,13 @@ func (p *Provider) explain(ctx context.Context, d *discovered, token string, err
 
 // checkClaims enforces audience, authorized party and validity times.
 func (p *Provider) checkClaims(c map[string]any) error {
-	if !slices.Contains(stringsOf(c["aud"]), p.cfg.Audience) {
+	if !slices.Contains(valuesOf(c["aud"]), p.cfg.Audience) {
 		return fmt.Errorf("%w: the token's audience (aud) does not include %q", auth.ErrInvalidToken, p.cfg.Audience)
 	}
 	if p.cfg.ClientID != "" {
-		party, _ := c["azp"].(string)
-		if party == "" {
-			party, _ = c["client_id"].(string)
+		party, ok := c["azp"]
+		if !ok {
+			party = c["client_id"]
 		}
 		if party != p.cfg.ClientID {
 			return fmt.Errorf("%w: the token was not issued to client %q (azp / client_id)", auth.ErrInvalidToken, p.cfg.ClientID)

@@ -202,7 +202,7 @@ func TestOIDCRefusals(t *testing.T) {
 		{"wrong audience", is.Sign(t, with("aud", "https://other.test")), "audience"},
 		{"unknown kid", is.SignHeader(t, map[string]any{"alg": "RS256", "kid": "not-published"}, valid()), "unknown kid"},
 		{"tampered payload", tamper(is.Sign(t, valid()), with("realm_access", map[string]any{"roles": []any{"skill-admin"}})), "signature does not verify"},
-		{"larger than the header limit", is.Sign(t, with("pad", strings.Repeat("x", 9000))), "longer than 8192 bytes"},
+		{"larger than the header limit", is.Sign(t, with("pad", strings.Repeat("x", 17000))), "longer than 16384 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,9 @@ func identityProviders(ctx context.Context, cfg *config.Config, logger *slog.Log
 	for _, pc := range cfg.Auth.OIDC.Providers {
 		p := oidc.New(oidcConfig(pc), oidc.Options{Logger: logger})
 		issuers[p.Issuer()] = p
+		for _, alias := range p.Aliases() {
+			issuers[alias] = p
+		}
 		go p.Run(ctx)
 	}
 	return issuers

@@ -126,6 +126,22 @@ func (is *Issuer) SignHeader(t testing.TB, header, claims map[string]any) string
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
+// SignPSS returns claims as a JWT signed with PS256 by the current key,
+// which the JWKS publishes for RS256 only.
+func (is *Issuer) SignPSS(t testing.TB, claims map[string]any) string {
+	t.Helper()
+	is.mu.Lock()
+	k := is.keys[0]
+	is.mu.Unlock()
+	input := encodeSegment(t, map[string]any{"alg": "PS256", "typ": "JWT", "kid": k.kid}) + "." + encodeSegment(t, claims)
+	digest := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPSS(rand.Reader, k.priv, crypto.SHA256, digest[:], nil)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
 // Unsigned returns claims as a JWT with "alg": "none" and no signature.
 func (is *Issuer) Unsigned(t testing.TB, claims map[string]any) string {
 	t.Helper()
