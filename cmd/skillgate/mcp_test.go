@@ -155,10 +155,12 @@ func TestRunScript(t *testing.T) {
 	}
 }
 
-func TestNoPersonaIsRefused(t *testing.T) {
-	ts := newTestServer(t, testServerOptions{})
+// listToolsErr initializes an MCP session with token and lists tools,
+// returning the first error.
+func listToolsErr(t *testing.T, ts *testServer, token string) error {
+	t.Helper()
 	c, err := client.NewStreamableHttpClient(ts.baseURL+"/mcp",
-		transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + testKeys["nobody"]}))
+		transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,11 +170,16 @@ func TestNoPersonaIsRefused(t *testing.T) {
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Initialize(ctx, mcp.InitializeRequest{})
-	if err == nil {
-		_, err = c.ListTools(ctx, mcp.ListToolsRequest{})
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{}); err != nil {
+		return err
 	}
-	if err == nil || !strings.Contains(err.Error(), "persona") {
+	_, err = c.ListTools(ctx, mcp.ListToolsRequest{})
+	return err
+}
+
+func TestNoPersonaIsRefused(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	if err := listToolsErr(t, ts, testKeys["nobody"]); err == nil || !strings.Contains(err.Error(), "persona") {
 		t.Fatalf("a caller whose roles match no persona got in (err = %v)", err)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -11,10 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/skillgate/skillgate/internal/testidp"
 )
@@ -131,28 +126,6 @@ func TestOIDCWithRealProvider(t *testing.T) {
 		}
 		t.Fatalf("audit log does not name the OIDC caller %q:\n%s", want, body)
 	})
-}
-
-// listToolsErr initializes an MCP session with token and lists tools,
-// returning the first error.
-func listToolsErr(t *testing.T, ts *testServer, token string) error {
-	t.Helper()
-	c, err := client.NewStreamableHttpClient(ts.baseURL+"/mcp",
-		transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Initialize(ctx, mcp.InitializeRequest{}); err != nil {
-		return err
-	}
-	_, err = c.ListTools(ctx, mcp.ListToolsRequest{})
-	return err
 }
 
 // waitForProvider waits until the server has discovered the provider, which
