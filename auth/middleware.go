@@ -29,6 +29,18 @@ type Middleware struct {
 	Logger *slog.Logger
 	// Audit, if set, records every refused credential.
 	Audit Recorder
+	// ResourceMetadata is the URL of the protected resource metadata (RFC
+	// 9728) of the resource this middleware guards. When set, challenges
+	// point the client at it, as the MCP authorization specification asks:
+	//
+	//	Bearer resource_metadata="<url>", scope="<ChallengeScopes>"
+	//
+	// When empty (or not safely quotable), challenges name the realm
+	// instead: Bearer realm="skillgate".
+	ResourceMetadata string
+	// ChallengeScopes are the scopes a 401 challenge with ResourceMetadata
+	// tells the client to ask for; empty leaves the scope attribute out.
+	ChallengeScopes []string
 }
 
 // Recorder records audit events; *audit.Log is one.
@@ -80,11 +92,7 @@ func (m *Middleware) Deny(w http.ResponseWriter, r *http.Request, err error) {
 			ClientAddr: r.RemoteAddr, Detail: e.Message,
 		})
 	}
-	challenge := `Bearer realm="skillgate"`
-	if e.Code == apierror.CodeInvalidToken {
-		challenge += `, error="invalid_token"`
-	}
-	w.Header().Set("WWW-Authenticate", challenge)
+	w.Header().Set("WWW-Authenticate", m.Challenge(e.Code == apierror.CodeInvalidToken))
 	apierror.Write(w, e)
 }
 

@@ -53,6 +53,9 @@ type Principal struct {
 	Source Source
 	// Issuer is the token issuer for OIDC and OAuth principals.
 	Issuer string
+	// GrantID is the OAuth grant an access token of skillgate's own was
+	// issued under; revoking the grant stops the token.
+	GrantID string
 	// ExpiresAt is when the credential stops being valid; zero means never.
 	ExpiresAt time.Time
 }

@@ -73,6 +73,9 @@ type Auth struct {
 	ManagedKeys ManagedKeys `yaml:"managed_keys"`
 	// OIDC lists the identity providers whose JWTs are accepted.
 	OIDC OIDC `yaml:"oidc"`
+	// OAuth configures the built-in authorization server MCP clients log
+	// in with.
+	OAuth OAuth `yaml:"oauth"`
 	// QueryKeys names the query parameters accepted as a credential on the
 	// SSE endpoint for clients that cannot set headers. nil means the
 	// default ["api_key", "apiKey"]; an empty list turns the feature off.
@@ -110,6 +113,45 @@ type ManagedKeys struct {
 // tokens. With no providers, a JWT is refused.
 type OIDC struct {
 	Providers []OIDCProvider `yaml:"providers"`
+}
+
+// OAuth configures skillgate's own OAuth 2.1 authorization server.
+type OAuth struct {
+	// Enabled turns it on. nil means true: MCP clients expect OAuth.
+	Enabled *bool `yaml:"enabled"`
+	// Registration is the dynamic client registration policy: "open"
+	// (default), "token" (InitialAccessToken required) or "closed".
+	Registration string `yaml:"registration"`
+	// InitialAccessToken is what "token" registration requires, normally
+	// ${VAR}; at least 32 characters.
+	InitialAccessToken string `yaml:"initial_access_token"`
+	// AccessTokenTTL is the lifetime of access tokens. Default 1h.
+	AccessTokenTTL Duration `yaml:"access_token_ttl"`
+	// RefreshTokenTTL is how long a grant's refresh tokens work. Default 90d.
+	RefreshTokenTTL Duration `yaml:"refresh_token_ttl"`
+	// RefreshGrace is how long a just-rotated refresh token may be
+	// replayed for the same result. Default 60s.
+	RefreshGrace Duration `yaml:"refresh_grace"`
+	// SigningKeyRotation is how often a new signing key is made. Default 30d.
+	SigningKeyRotation Duration `yaml:"signing_key_rotation"`
+	// Clients are pre-registered clients.
+	Clients []OAuthClient `yaml:"clients"`
+}
+
+// On reports whether the authorization server is enabled.
+func (o OAuth) On() bool { return o.Enabled == nil || *o.Enabled }
+
+// OAuthClient is a pre-registered OAuth client.
+type OAuthClient struct {
+	ClientID string `yaml:"client_id"`
+	Name     string `yaml:"name"`
+	// ClientSecret, normally ${VAR}, makes the client confidential; it is
+	// kept only as a hash. Empty means a public client (PKCE only).
+	ClientSecret string   `yaml:"client_secret"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// GrantTypes default to [authorization_code, refresh_token].
+	GrantTypes []string `yaml:"grant_types"`
+	Scope      string   `yaml:"scope"`
 }
 
 // OIDCProvider is one identity provider; see auth/oidc.Config for what each

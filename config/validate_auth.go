@@ -18,6 +18,7 @@ func (v *validator) auth(a Auth) {
 	}
 	v.managedKeys(a.ManagedKeys)
 	v.oidc(a.OIDC)
+	v.oauth(a.OAuth)
 	// Keys listed while api_keys is disabled are ignored, so not checked.
 	if a.APIKeys.Enabled {
 		v.staticKeys(a.APIKeys.Keys)

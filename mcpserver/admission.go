@@ -25,7 +25,10 @@ import (
 //     answered by the tool (as "not found"), and spends no rate;
 //  4. rate limit: 429 when the credential's per-minute budget is spent;
 //  5. quota: spent by run_skill_script itself, after every other check.
-func (s *Server) admit(next http.Handler) http.Handler {
+//
+// authn is the authentication of the transport, whose resource metadata
+// the 403 challenge names.
+func (s *Server) admit(authn *auth.Middleware, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.callerFrom(r.Context())
 		if err != nil {
@@ -46,7 +49,7 @@ func (s *Server) admit(next http.Handler) http.Handler {
 			for _, msg := range jsonRPCMessages(body) {
 				need, refused := s.requirement(c, msg)
 				if need != "" && !c.can(need) {
-					auth.WriteInsufficientScope(w, c.scopes, need,
+					authn.WriteInsufficientScope(w, c.scopes, need,
 						"This call needs the "+need+" scope, which this credential does not hold")
 					return
 				}

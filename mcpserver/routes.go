@@ -18,12 +18,12 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 
-	mcp := s.authMW.Wrap(s.sessionGuard(s.admit(s.streamable)))
+	mcp := s.mcpAuth.Wrap(s.sessionGuard(s.admit(s.mcpAuth, s.streamable)))
 	// Both spellings are served as they are: a redirect would lose the
 	// method and body of a POST in some clients.
 	mux.Handle(mcpPath, mcp)
 	mux.Handle(mcpPath+"/", mcp)
-	mux.Handle("GET "+ssePath, s.authMW.Wrap(s.admit(s.sse.SSEHandler())))
+	mux.Handle("GET "+ssePath, s.sseAuth.Wrap(s.admit(s.sseAuth, s.sse.SSEHandler())))
 	mux.HandleFunc(ssePath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Allow", http.MethodGet)
 		apierror.Write(w, apierror.New(http.StatusMethodNotAllowed, apierror.CodeMethodNotAllowed,
@@ -32,6 +32,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(messagePath, s.serveSSEMessage)
 	if s.api != nil {
 		mux.Handle("/v1/", s.api)
+	}
+	for _, m := range s.mounts {
+		m.Mount(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, apierror.New(http.StatusNotFound, apierror.CodeNotFound,

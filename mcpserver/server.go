@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/oauth/discovery"
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/skills"
@@ -69,7 +70,12 @@ type Options struct {
 	Audit Recorder
 	// API serves the REST API under /v1/; nil serves none.
 	API http.Handler
-	// BaseURL is the public origin of the server, e.g. http://127.0.0.1:8080.
+	// Mounts add more routes beside MCP's, each behind its own checks:
+	// the OAuth authorization server and its discovery documents.
+	Mounts []Mounter
+	// BaseURL is the public origin of the server, e.g. http://127.0.0.1:8080:
+	// no path and no trailing slash. The resource_metadata URLs of the
+	// authentication challenges are built from it.
 	BaseURL string
 	// QueryParams are the query parameters accepted as a credential by
 	// clients that cannot set headers; empty turns that off.
@@ -81,10 +87,19 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Mounter registers routes on a mux; oauth.Server and discovery.Handler
+// are Mounters.
+type Mounter interface {
+	Mount(mux *http.ServeMux)
+}
+
 // Server is skillgate's MCP server over HTTP.
 type Server struct {
-	authn       Authenticator
-	authMW      *auth.Middleware
+	authn Authenticator
+	// mcpAuth and sseAuth authenticate the two transports; their
+	// challenges point at each one's protected resource metadata.
+	mcpAuth     *auth.Middleware
+	sseAuth     *auth.Middleware
 	personas    PersonaResolver
 	skills      *skills.Catalog
 	runner      ScriptRunner
@@ -92,6 +107,7 @@ type Server struct {
 	quota       QuotaSpender
 	audit       Recorder
 	api         http.Handler
+	mounts      []Mounter
 	log         *slog.Logger
 	baseURL     string
 	queryParams []string
@@ -110,6 +126,9 @@ func New(opts Options) (*Server, error) {
 	case opts.BaseURL == "":
 		return nil, errors.New("mcpserver: BaseURL is required")
 	}
+	if err := discovery.ValidateIssuer(opts.BaseURL); err != nil {
+		return nil, fmt.Errorf("mcpserver: BaseURL: %w", err)
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -123,20 +142,14 @@ func New(opts Options) (*Server, error) {
 		quota:       opts.Quota,
 		audit:       opts.Audit,
 		api:         opts.API,
+		mounts:      opts.Mounts,
 		log:         opts.Logger,
 		baseURL:     opts.BaseURL,
 		queryParams: opts.QueryParams,
 		sessions:    newSessions(opts.SessionIdleTTL, now),
 	}
-	s.authMW = &auth.Middleware{
-		Auth:        opts.Auth,
-		QueryParams: opts.QueryParams,
-		Hint:        "Use the admin key printed when the server first started, or a key configured in platform.yaml.",
-		Logger:      opts.Logger,
-	}
-	if opts.Audit != nil {
-		s.authMW.Audit = opts.Audit
-	}
+	s.mcpAuth = s.newAuthMiddleware(opts, mcpPath)
+	s.sseAuth = s.newAuthMiddleware(opts, ssePath)
 
 	hooks := &server.Hooks{}
 	hooks.AddOnRequestInitialization(s.gate)
@@ -170,6 +183,28 @@ func New(opts Options) (*Server, error) {
 	)
 	s.sse = s.newSSEServer()
 	return s, nil
+}
+
+// challengeScopes are the scopes a 401 tells MCP clients to ask for: those
+// of the tools every persona may be given.
+var challengeScopes = []string{auth.ScopeSkillsRead, auth.ScopeSkillsExecute}
+
+// newAuthMiddleware returns the authentication of the transport at
+// resourcePath, whose challenges name that transport's protected resource
+// metadata.
+func (s *Server) newAuthMiddleware(opts Options, resourcePath string) *auth.Middleware {
+	m := &auth.Middleware{
+		Auth:             opts.Auth,
+		QueryParams:      opts.QueryParams,
+		Hint:             "Use the admin key printed when the server first started, or a key configured in platform.yaml.",
+		Logger:           opts.Logger,
+		ResourceMetadata: discovery.ResourceMetadataURL(opts.BaseURL, resourcePath),
+		ChallengeScopes:  challengeScopes,
+	}
+	if opts.Audit != nil {
+		m.Audit = opts.Audit
+	}
+	return m
 }
 
 // Close ends every session. It does not stop the HTTP server serving Handler.

@@ -45,6 +45,10 @@ func (s *Server) newSSEServer() *server.SSEServer {
 // caller's credential is checked again on every message, so a revoked key
 // stops working at once. A client that does send a credential must be the
 // session's owner.
+//
+// A credential sent is checked first, so that a refused one is always a 401
+// whatever the session id; a request with neither a credential nor a live
+// session is a 401 too, with the challenge that starts authorization.
 func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -52,35 +56,42 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 			"Use POST to send messages to an SSE session", ""))
 		return
 	}
-	owner, kind, err := s.sessions.use(r.URL.Query().Get("sessionId"), "")
-	if err != nil || kind != kindSSE {
-		writeNoSession(w)
-		return
-	}
-	p := owner
+	var (
+		p      auth.Principal
+		hasKey bool
+	)
 	switch cred, err := auth.CredentialFromRequest(r, s.queryParams); {
 	case errors.Is(err, auth.ErrNoCredential):
-		fresh, err := s.authn.Recheck(r.Context(), owner)
-		if err != nil {
-			s.authMW.Deny(w, r, err)
-			return
-		}
-		p = fresh
 	case err != nil:
-		s.authMW.Deny(w, r, err)
+		s.sseAuth.Deny(w, r, err)
 		return
 	default:
-		p, err = s.authn.Authenticate(r.Context(), cred.Token)
-		if err != nil {
-			s.authMW.Deny(w, r, err)
+		if p, err = s.authn.Authenticate(r.Context(), cred.Token); err != nil {
+			s.sseAuth.Deny(w, r, err)
 			return
 		}
+		hasKey = true
+	}
+	owner, kind, err := s.sessions.use(r.URL.Query().Get("sessionId"), "")
+	switch {
+	case (err != nil || kind != kindSSE) && !hasKey:
+		s.sseAuth.Deny(w, r, auth.ErrNoCredential)
+		return
+	case err != nil || kind != kindSSE:
+		writeNoSession(w)
+		return
+	case hasKey:
 		if p.Identity() != owner.Identity() {
 			writeNoSession(w)
+			return
+		}
+	default:
+		if p, err = s.authn.Recheck(r.Context(), owner); err != nil {
+			s.sseAuth.Deny(w, r, err)
 			return
 		}
 	}
 	r = auth.WithoutQueryCredentials(r, s.queryParams)
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-	s.admit(s.sse.MessageHandler()).ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
+	s.admit(s.sseAuth, s.sse.MessageHandler()).ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
 }

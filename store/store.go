@@ -31,6 +31,7 @@ var (
 type Store interface {
 	Keys
 	Audit
+	OAuth
 
 	// Ping reports whether the backend is reachable and usable.
 	Ping(ctx context.Context) error

@@ -81,17 +81,78 @@ func TestAuthFailures(t *testing.T) {
 				t.Errorf("no suggestions in %s", body)
 			}
 			if tc.wantStatus == http.StatusUnauthorized {
-				challenge := resp.Header.Get("WWW-Authenticate")
-				if !strings.HasPrefix(challenge, `Bearer realm="skillgate"`) {
-					t.Errorf("WWW-Authenticate = %q", challenge)
+				resource := "/mcp"
+				if strings.HasPrefix(tc.path, "/sse") {
+					resource = "/sse"
 				}
-				if tc.wantCode == "invalid_token" && !strings.Contains(challenge, `error="invalid_token"`) {
-					t.Errorf("WWW-Authenticate = %q, want error=\"invalid_token\"", challenge)
-				}
+				assertChallenge(t, resp, ts.unauthorizedChallenge(resource, tc.wantCode == "invalid_token"))
 			}
 		})
 	}
 	ts.assertNoSecretsLogged(t, disabled, expired, revoked, valid)
+}
+
+// unauthorizedChallenge is the WWW-Authenticate of a 401 from the MCP
+// transport at resource ("/mcp" or "/sse"), for a refused credential if
+// invalidToken, else for a request that sent none.
+func (ts *testServer) unauthorizedChallenge(resource string, invalidToken bool) string {
+	c := `Bearer resource_metadata="` + ts.baseURL + `/.well-known/oauth-protected-resource` + resource + `", scope="skills:read skills:execute"`
+	if invalidToken {
+		c += `, error="invalid_token"`
+	}
+	return c
+}
+
+// assertChallenge checks that resp carries exactly one WWW-Authenticate,
+// want.
+func assertChallenge(t *testing.T, resp *http.Response, want string) {
+	t.Helper()
+	if got := resp.Header.Values("WWW-Authenticate"); len(got) != 1 || got[0] != want {
+		t.Errorf("WWW-Authenticate = %q, want exactly %q", got, want)
+	}
+}
+
+// Every refusal on an MCP transport names the protected resource metadata
+// of that transport, as the MCP authorization specification asks.
+func TestAuthChallenges(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	readOnly := ts.createManagedKey(t, func(k *storeKey) { k.Scopes = []string{"skills:read"} })
+	endpoint, _ := sseStream(t, ts, "api_key="+readOnly)
+	const unknown = "sk_live_unknown_unknown_unknown_unknown"
+	run := callBody("run_skill_script", "shared/hello-world")
+	insufficient := func(resource string) string {
+		return `Bearer error="insufficient_scope", scope="skills:read skills:execute", resource_metadata="` +
+			ts.baseURL + `/.well-known/oauth-protected-resource` + resource + `"`
+	}
+	tests := []struct {
+		name, method, path, key, body string
+		wantStatus                    int
+		wantCode                      string
+		wantChallenge                 string
+	}{
+		{"GET /mcp, unknown key", http.MethodGet, "/mcp", unknown, "", 401, "invalid_token", ts.unauthorizedChallenge("/mcp", true)},
+		{"DELETE /mcp, unknown key", http.MethodDelete, "/mcp", unknown, "", 401, "invalid_token", ts.unauthorizedChallenge("/mcp", true)},
+		{"GET /sse, unknown key", http.MethodGet, "/sse", unknown, "", 401, "invalid_token", ts.unauthorizedChallenge("/sse", true)},
+		{"POST /message, none", http.MethodPost, "/message", "", initializeBody, 401, "access_denied", ts.unauthorizedChallenge("/sse", false)},
+		{"POST /message unknown session, none", http.MethodPost, "/message?sessionId=sg-nope", "", initializeBody, 401, "access_denied", ts.unauthorizedChallenge("/sse", false)},
+		{"POST /message, unknown key", http.MethodPost, endpoint, unknown, initializeBody, 401, "invalid_token", ts.unauthorizedChallenge("/sse", true)},
+		{"POST /mcp, scope missing", http.MethodPost, "/mcp", readOnly, run, 403, "insufficient_scope", insufficient("/mcp")},
+		{"POST /message, scope missing", http.MethodPost, endpoint, readOnly, run, 403, "insufficient_scope", insufficient("/sse")},
+		{"POST /message by session id, scope missing", http.MethodPost, endpoint, "", run, 403, "insufficient_scope", insufficient("/sse")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := rawRequest(t, tc.method, ts.baseURL+tc.path, tc.key, "", tc.body)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 8192))
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tc.wantStatus, body)
+			}
+			assertErrorBody(t, body, tc.wantCode)
+			assertChallenge(t, resp, tc.wantChallenge)
+		})
+	}
+	ts.assertNoSecretsLogged(t, readOnly)
 }
 
 func TestHealthz(t *testing.T) {

@@ -46,7 +46,7 @@ func TestScopeRefusedWith403(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("status = %d, want 403", resp.StatusCode)
 	}
-	want := `Bearer error="insufficient_scope", scope="skills:read skills:execute"`
+	want := `Bearer error="insufficient_scope", scope="skills:read skills:execute", resource_metadata="` + ts.baseURL + `/.well-known/oauth-protected-resource/mcp"`
 	if got := resp.Header.Get("WWW-Authenticate"); got != want {
 		t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"os"
@@ -294,6 +295,27 @@ func TestTwoHandles(t *testing.T) {
 
 	t.Run("bootstrap", func(t *testing.T) {
 		storetest.RaceBootstrap(t, a, b, 16)
+	})
+	t.Run("server secret", func(t *testing.T) {
+		const n = 16
+		got := make([][]byte, n)
+		errs := make([]error, n)
+		for i := range n {
+			db := a
+			if i%2 == 1 {
+				db = b
+			}
+			secret := []byte{byte(i + 1)}
+			wg.Go(func() {
+				got[i], errs[i] = db.ServerSecret(t.Context(), "shared", func() ([]byte, error) { return secret, nil })
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil || !bytes.Equal(got[i], got[0]) {
+				t.Errorf("ServerSecret %d: got %x, %v; want %x like caller 0", i, got[i], errs[i], got[0])
+			}
+		}
 	})
 	t.Run("create keys", func(t *testing.T) {
 		ctx := t.Context()

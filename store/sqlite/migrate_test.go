@@ -116,7 +116,62 @@ func TestMigrateFromV1(t *testing.T) {
 	if created, err := db.CreateBootstrapKey(ctx, k, sec); err != nil || created {
 		t.Errorf("CreateBootstrapKey after a v1 bootstrap: got %v, %v; want false, nil", created, err)
 	}
-	if got := migrationCount(t, db); got != 2 {
-		t.Errorf("got %d migrations recorded, want 2", got)
+	if got, want := migrationCount(t, db), len(mustLoadMigrations(t)); got != want {
+		t.Errorf("got %d migrations recorded, want %d", got, want)
+	}
+}
+
+func mustLoadMigrations(t *testing.T) []migration {
+	t.Helper()
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	return ms
+}
+
+// TestMigrateFromV2 upgrades a database of the release before OAuth: its
+// keys keep working, the keys version carries on from where it was, and
+// the OAuth tables are there.
+func TestMigrateFromV2(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "skillgate.db")
+	raw := openAtVersion(t, path, 2)
+	created := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+	hash := sha256.Sum256([]byte("sk_live_v2key"))
+	if _, err := raw.ExecContext(ctx, `INSERT INTO api_keys (id, name, created_at)
+		VALUES ('key_v2', 'old', ?)`, created.UnixMicro()); err != nil {
+		t.Fatalf("insert v2 key: %v", err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO api_key_secrets (hash, key_id, prefix, created_at)
+		VALUES (?, 'key_v2', 'sk_live_v2ke', ?)`, hash[:], created.UnixMicro()); err != nil {
+		t.Fatalf("insert v2 secret: %v", err)
+	}
+	if _, err := raw.ExecContext(ctx, `UPDATE key_state SET version = 41`); err != nil {
+		t.Fatalf("set v2 keys version: %v", err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	db := openTest(t, path)
+	if k, _, err := db.KeyBySecret(ctx, hash); err != nil || k.ID != "key_v2" {
+		t.Fatalf("KeyBySecret of v2 key: got %q, %v; want key_v2", k.ID, err)
+	}
+	if v, err := db.KeysVersion(ctx); err != nil || v != 41 {
+		t.Errorf("KeysVersion after migrating: got %d, %v; want 41", v, err)
+	}
+	g := store.OAuthGrant{ID: "grt_v3", ClientID: "c", CreatedAt: created}
+	if err := db.CreateGrant(ctx, g); err != nil {
+		t.Fatalf("CreateGrant after migrating: %v", err)
+	}
+	if err := db.RevokeGrant(ctx, g.ID, "test", created.Add(time.Hour)); err != nil {
+		t.Fatalf("RevokeGrant after migrating: %v", err)
+	}
+	if v, err := db.KeysVersion(ctx); err != nil || v != 42 {
+		t.Errorf("KeysVersion after RevokeGrant: got %d, %v; want 42", v, err)
+	}
+	if got, want := migrationCount(t, db), len(mustLoadMigrations(t)); got != want {
+		t.Errorf("got %d migrations recorded, want %d", got, want)
 	}
 }

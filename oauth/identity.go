@@ -1,0 +1,52 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
+)
+
+// identityOf is the snapshot of p a grant keeps: enough to check p again
+// on every request, and no secret.
+func identityOf(p auth.Principal) store.OAuthIdentity {
+	return store.OAuthIdentity{
+		Source: string(p.Source), CredentialID: p.CredentialID, SecretID: p.SecretID,
+		Subject: p.Subject, Issuer: p.Issuer, User: p.User, Org: p.Org,
+		Teams: p.Teams, Roles: p.Roles,
+	}
+}
+
+// principalOf checks a grant's identity again and returns the principal it
+// stands for now: a revoked, expired or rotated-away key fails here, and
+// changed limits apply.
+func (s *Server) principalOf(ctx context.Context, id store.OAuthIdentity) (auth.Principal, error) {
+	p := auth.Principal{
+		Source: auth.Source(id.Source), CredentialID: id.CredentialID, SecretID: id.SecretID,
+		Subject: id.Subject, Issuer: id.Issuer, User: id.User, Org: id.Org,
+		Teams: id.Teams, Roles: id.Roles,
+	}
+	fresh, err := s.opts.Credentials.Recheck(ctx, p)
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("check the grant's credential: %w", err)
+	}
+	return fresh, nil
+}
+
+// randomToken returns n random bytes, base64url, with prefix.
+func randomToken(prefix string, n int) string {
+	b := make([]byte, n)
+	// crypto/rand.Read never returns an error (Go 1.24+).
+	_, _ = rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashOf is the SHA-256 a secret is stored as.
+func hashOf(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}

@@ -1,0 +1,56 @@
+package oauth
+
+import (
+	"net/http"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
+)
+
+// clientCredentials exchanges an API key for an access token (seed 000:
+// "your API key is both the secret and the resulting access token"): the
+// key is the client secret, under any client_id, and the token is linked
+// to it, so it is refused as soon as the key is. A registered client's own
+// secret does not work here: it stands for an application, not for anyone
+// whose permissions a token could carry.
+func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError) {
+	ctx := r.Context()
+	cc, oerr := presentedClient(r)
+	if oerr != nil {
+		return nil, oerr
+	}
+	if cc.secret == "" || cc.id == "" {
+		return nil, newError(http.StatusUnauthorized, errInvalidClient, "client credentials need client_id and, as client_secret, an API key", "")
+	}
+	p, err := s.opts.Credentials.Authenticate(ctx, cc.secret)
+	if err != nil || (p.Source != auth.SourceManagedKey && p.Source != auth.SourceStaticKey) {
+		if err == nil || isRefusal(err) {
+			return nil, newError(http.StatusUnauthorized, errInvalidClient, "client_secret must be a valid API key", "Use a key from \"skillgate keys create\".")
+		}
+		s.opts.Logger.ErrorContext(ctx, "checking a client-credentials key", "err", err)
+		return nil, unavailable()
+	}
+	resource := s.resources[0]
+	if raw := r.PostForm.Get("resource"); raw != "" {
+		var ok bool
+		if resource, ok = s.resource(raw); !ok {
+			return nil, newError(http.StatusBadRequest, errInvalidTarget, "resource is not served by this authorization server", "")
+		}
+	}
+	scopes := s.grantable(p, s.requestedScopes(r.PostForm.Get("scope")))
+	if len(scopes) == 0 {
+		return nil, newError(http.StatusBadRequest, errInvalidScope, "the key holds none of the requested scopes", "")
+	}
+	now := s.now()
+	grant := store.OAuthGrant{
+		ID: randomToken("grt_", 18), ClientID: cc.id, Identity: identityOf(p), Resource: resource,
+		Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(s.opts.AccessTokenTTL),
+	}
+	if err := s.opts.Store.CreateGrant(ctx, grant); err != nil {
+		s.opts.Logger.ErrorContext(ctx, "storing a client-credentials grant", "err", err)
+		return nil, unavailable()
+	}
+	s.audit(ctx, store.AuditEvent{KeyID: p.CredentialID, Principal: p.Identity(), Action: "oauth.token",
+		Target: cc.id, Result: store.ResultOK, ClientAddr: r.RemoteAddr, Detail: "client_credentials " + grant.ID})
+	return s.issue(ctx, grant, scopes, "")
+}
