@@ -42,7 +42,7 @@ func TestAuthFailures(t *testing.T) {
 		{"disabled key", http.MethodPost, "/mcp", "Bearer " + disabled, 401, "invalid_token", "disabled"},
 		{"expired key", http.MethodPost, "/mcp", "Bearer " + expired, 401, "invalid_token", "expired"},
 		{"revoked key", http.MethodPost, "/mcp", "Bearer " + revoked, 401, "invalid_token", "revoked"},
-		{"jwt without provider", http.MethodPost, "/mcp", "Bearer " + jwt, 401, "invalid_token", "JWT"},
+		{"jwt of no known issuer", http.MethodPost, "/mcp", "Bearer " + jwt, 401, "invalid_token", "iss"},
 		{"header and query", http.MethodPost, "/mcp?api_key=" + testKeys["admin"], "Bearer " + testKeys["admin"], 401, "invalid_token", "more than once"},
 		{"valid managed key", http.MethodPost, "/mcp", "Bearer " + valid, 200, "", ""},
 		{"valid static key", http.MethodPost, "/mcp", "Bearer " + testKeys["viewer"], 200, "", ""},

@@ -150,9 +150,6 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 	}
 
 	authn := &auth.Authenticator{}
-	if issuers := identityProviders(ctx, cfg, logger); len(issuers) > 0 {
-		authn.Tokens = issuers
-	}
 	if cfg.Auth.APIKeys.Enabled {
 		static, err := apikey.NewStatic(staticKeys(cfg.Auth.APIKeys.Keys))
 		if err != nil {
@@ -164,11 +161,24 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Prefix: cfg.Auth.ManagedKeys.Prefix,
 		Logger: logger,
 	}))
+	limiter := ratelimit.New()
+	issuers := identityProviders(ctx, cfg, logger)
+	var mounts []mcpserver.Mounter
+	if cfg.Auth.OAuth.On() {
+		as, docs, err := authorizationServer(ctx, cfg, db, authn.Keys, personaSet, auditLog, limiter, logger, baseURL)
+		if err != nil {
+			return nil, err
+		}
+		issuers[as.Issuer()] = as.Verifier()
+		mounts = append(mounts, as, docs)
+	}
+	if len(issuers) > 0 {
+		authn.Tokens = issuers
+	}
 	keys, err := apikey.NewManager(db, auditLog, keyPolicy(cfg, personaSet), nil)
 	if err != nil {
 		return nil, fmt.Errorf("auth.managed_keys: %w", err)
 	}
-	limiter := ratelimit.New()
 	restAPI, err := api.New(api.Options{
 		Auth:     authn,
 		Keys:     keys,
@@ -196,6 +206,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Quota:          keys,
 		Audit:          auditLog,
 		API:            restAPI,
+		Mounts:         mounts,
 		BaseURL:        baseURL,
 		QueryParams:    queryParams,
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
