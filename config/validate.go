@@ -25,6 +25,13 @@ func (c *Config) validate(lineOf func(field string) int) Problems {
 	v.server(c.Server)
 	v.storage(c.Storage)
 	v.auth(c.Auth)
+	if c.Auth.OAuth.On() {
+		for i, p := range c.Auth.OIDC.Providers {
+			if p.Issuer == c.Server.BaseURL() {
+				v.add(indexField("auth.oidc.providers", i)+".issuer", "is skillgate's own issuer (server.public_url); its tokens are verified without listing it")
+			}
+		}
+	}
 	v.personas(c.Personas)
 	v.skills(c.Skills)
 	return v.problems
