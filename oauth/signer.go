@@ -71,6 +71,14 @@ func (g *Signer) Sign(ctx context.Context, claims jwt.Claims) (string, error) {
 	return signed, nil
 }
 
+// Ready makes sure a key to sign with exists (making the first one, or
+// rotating a due one), so that the JWKS is never empty once the server
+// answers.
+func (g *Signer) Ready(ctx context.Context) error {
+	_, err := g.current(ctx)
+	return err
+}
+
 // PublicKey returns the public key named kid, reloading the stored keys
 // (at most once per keyReload) when it is not known: another replica may
 // have rotated.

@@ -45,6 +45,9 @@ func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth
 	if err != nil {
 		return nil, nil, fmt.Errorf("auth.oauth: %w", err)
 	}
+	if err := srv.Signer().Ready(ctx); err != nil {
+		return nil, nil, fmt.Errorf("auth.oauth: %w", err)
+	}
 	if err := srv.SeedClients(ctx, configuredClients(oc.Clients)); err != nil {
 		return nil, nil, fmt.Errorf("auth.oauth.clients: %w", err)
 	}
