@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -54,6 +55,29 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// migrateAttempts bounds how often Open retries a migration that found
+// the file busy.
+const migrateAttempts = 50
+
+// migrateRetrying migrates, retrying while the file is busy. Two processes
+// creating a new file at once can get SQLITE_BUSY without the busy timeout
+// applying (while the first switches the file to WAL, the second's BEGIN
+// fails at once); a moment later the file is ready.
+func (db *DB) migrateRetrying(ctx context.Context) error {
+	var err error
+	for attempt := 1; attempt <= migrateAttempts; attempt++ {
+		if err = db.migrate(ctx); err == nil || !isBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(attempt) * 5 * time.Millisecond):
+		}
+	}
+	return err
 }
 
 // migrate brings the schema up to date in one write transaction. Because

@@ -66,7 +66,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	read.SetMaxIdleConns(o.readConns)
 
 	db := &DB{write: write, read: read}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrateRetrying(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
