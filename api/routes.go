@@ -82,12 +82,8 @@ func (h *Handler) recordDenied(r *http.Request, p auth.Principal, detail string)
 	if h.record == nil {
 		return
 	}
-	keyID := ""
-	if p.Source == auth.SourceManagedKey {
-		keyID = p.CredentialID
-	}
 	h.record.Record(r.Context(), store.AuditEvent{
-		Time: h.now().UTC(), KeyID: keyID, Principal: p.Identity(),
+		Time: h.now().UTC(), KeyID: p.ManagedKeyID(), Principal: p.Identity(),
 		Action: "api.forbidden", Target: r.Method + " " + auth.LogPath(r.URL.Path), Result: store.ResultDenied,
 		ClientAddr: r.RemoteAddr, Detail: detail,
 	})

@@ -56,6 +56,10 @@ type Principal struct {
 	// GrantID is the OAuth grant an access token of skillgate's own was
 	// issued under; revoking the grant stops the token.
 	GrantID string
+	// Linked is, for an OAuth principal, the source of the credential
+	// linked to its grant (the API key that signed in): the token acts
+	// through that key, its limits and its quota.
+	Linked Source
 	// ExpiresAt is when the credential stops being valid; zero means never.
 	ExpiresAt time.Time
 }
@@ -64,6 +68,17 @@ type Principal struct {
 // skill. It does not consult the persona or the skill drives.
 func (p Principal) AllowsSkill(id string) bool {
 	return p.AllowedSkills == nil || slices.Contains(p.AllowedSkills, id)
+}
+
+// ManagedKeyID returns the id of the managed key the caller acts through:
+// the key it presented, or the key linked to the OAuth grant its token was
+// issued under. It is "" when no managed key is involved. Quotas, key
+// visibility and audit rows follow it, so a token never escapes its key.
+func (p Principal) ManagedKeyID() string {
+	if p.Source == SourceManagedKey || (p.Source == SourceOAuth && p.Linked == SourceManagedKey) {
+		return p.CredentialID
+	}
+	return ""
 }
 
 // Identity is a stable string naming the credential holder, used to bind MCP

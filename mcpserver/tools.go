@@ -12,7 +12,6 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/skills"
 	"github.com/skillgate/skillgate/store"
@@ -105,12 +104,8 @@ func (s *Server) recordToolCall(ctx context.Context, c caller, req mcp.CallToolR
 	if id := req.GetString("skill_id", ""); id != "" {
 		detail = "skill " + id
 	}
-	keyID := ""
-	if c.principal.Source == auth.SourceManagedKey {
-		keyID = c.principal.CredentialID
-	}
 	s.audit.Record(ctx, store.AuditEvent{
-		KeyID: keyID, Principal: c.principal.Identity(), Action: "tool.call",
+		KeyID: c.principal.ManagedKeyID(), Principal: c.principal.Identity(), Action: "tool.call",
 		Target: req.Params.Name, Result: result, Detail: detail,
 		ClientAddr: clientAddr(ctx),
 	})

@@ -85,6 +85,7 @@ func (v tokenVerifier) grantPrincipal(ctx context.Context, grantID string, scope
 		return auth.Principal{}, err
 	}
 	p.Scopes = narrowTo(scopes, p.Scopes)
+	p.Linked = p.Source
 	p.Source, p.Issuer, p.GrantID = auth.SourceOAuth, s.opts.Issuer, g.ID
 	return p, nil
 }

@@ -42,10 +42,7 @@ func (a Actor) identity() string {
 // ownKeyID is the id of the managed key the actor authenticated with, if
 // it did.
 func (a Actor) ownKeyID() string {
-	if a.Principal.Source == auth.SourceManagedKey {
-		return a.Principal.CredentialID
-	}
-	return ""
+	return a.Principal.ManagedKeyID()
 }
 
 // need refuses the operation unless the actor holds scope.

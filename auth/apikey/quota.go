@@ -30,16 +30,17 @@ func (e *QuotaExceededError) Error() string {
 // and of every key above it, or refuses with a *QuotaExceededError. Only
 // managed keys have quotas; other callers spend nothing.
 func (m *Manager) SpendExecution(ctx context.Context, p auth.Principal) error {
-	if p.Source != auth.SourceManagedKey {
+	keyID := p.ManagedKeyID()
+	if keyID == "" {
 		return nil
 	}
 	now := m.clock()
-	_, err := m.store.SpendExecution(ctx, p.CredentialID, store.Period(now))
+	_, err := m.store.SpendExecution(ctx, keyID, store.Period(now))
 	if qe, ok := errors.AsType[*store.QuotaError](err); ok {
 		return &QuotaExceededError{KeyID: qe.KeyID, Limit: qe.Quota, ResetsAt: store.PeriodEnd(now)}
 	}
 	if err != nil {
-		return fmt.Errorf("spend execution of key %s: %w", p.CredentialID, err)
+		return fmt.Errorf("spend execution of key %s: %w", keyID, err)
 	}
 	return nil
 }

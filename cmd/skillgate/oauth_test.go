@@ -260,3 +260,26 @@ func TestOAuthFlowEndToEnd(t *testing.T) {
 	}
 	c.refresh(again.RefreshToken, http.StatusBadRequest)
 }
+
+// TestOAuthTokenKeepsItsKeysLimits checks that a token issued from a key
+// is held to that key's monthly quota and allowed skills, not just its
+// revocation: the token acts through the key.
+func TestOAuthTokenKeepsItsKeysLimits(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	_, key := createKeyOverREST(t, ts, `{"name":"quota-1","roles":["analyst"],"user":"ada","monthly_execution_quota":1,"allowed_skill_ids":["shared/hello-world"]}`)
+	c := newOAuthClient(t, ts.baseURL)
+	tokens := c.login(key)
+	if out, isErr := runGreet(t, ts.baseURL, tokens.AccessToken); isErr {
+		t.Fatalf("first run: %s", out)
+	}
+	// The key's quota of 1 is spent, whether through the key or a token.
+	if out, isErr := runGreet(t, ts.baseURL, tokens.AccessToken); !isErr || !strings.Contains(out, "quota") {
+		t.Fatalf("second run through the token: isError=%v %s, want the quota refusal", isErr, out)
+	}
+	if out, isErr := runGreet(t, ts.baseURL, key); !isErr || !strings.Contains(out, "quota") {
+		t.Fatalf("run with the key itself: isError=%v %s, want the quota refusal", isErr, out)
+	}
+	if ids := listAll(t, ts, tokens.AccessToken); len(ids) != 1 || ids[0] != "shared/hello-world" {
+		t.Fatalf("skills seen through the token: %v, want only the key's allowed skill", ids)
+	}
+}
