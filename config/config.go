@@ -173,6 +173,17 @@ type OIDCProvider struct {
 	ClockSkew *Duration `yaml:"clock_skew"`
 	// Algorithms accepted; default every asymmetric JWS algorithm.
 	Algorithms []string `yaml:"algorithms"`
+	// Login, if set, offers "Sign in with <name>" on the OAuth sign-in
+	// page, as a client of this provider.
+	Login *OIDCLogin `yaml:"login"`
+}
+
+// OIDCLogin is skillgate's client at an identity provider, for sign-in.
+// Its redirect URI at the provider is <public_url>/authorize/callback.
+type OIDCLogin struct {
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	Name         string `yaml:"name"`
 }
 
 // OIDCClaims names claims by name or dotted path ("realm_access.roles").

@@ -44,6 +44,9 @@ func (v *validator) oidc(o OIDC) {
 		if p.ClockSkew != nil && (*p.ClockSkew < 0 || time.Duration(*p.ClockSkew) > MaxClockSkew) {
 			v.add(field+".clock_skew", "must be between 0s and %s", MaxClockSkew)
 		}
+		if p.Login != nil && strings.TrimSpace(p.Login.ClientID) == "" {
+			v.add(field+".login.client_id", "client_id is missing: skillgate's client at the provider, for sign-in")
+		}
 		for j, alg := range p.Algorithms {
 			if !oidc.ValidAlgorithm(alg) {
 				v.add(indexField(field+".algorithms", j), "not an accepted signature algorithm; use asymmetric ones only: %s (never none, never HS*)", strings.Join(oidc.AsymmetricAlgorithms, ", "))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -60,7 +61,11 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, http.StatusBadRequest, "The application is no longer registered.")
 			return
 		}
-		s.renderConsent(w, client, req, token, scopes, p.Subject)
+		who := p.Subject // a key's name
+		if p.Source == auth.SourceOIDC {
+			who = p.User // a verified email, or issuer#subject
+		}
+		s.renderConsent(w, client, req, token, scopes, who)
 		return
 	case r.PostFormValue("decision") == "approve":
 		err := s.opts.Store.SaveConsent(r.Context(), store.OAuthConsent{ClientID: req.ClientID, IdentityKey: identityKey, Scopes: scopes, GrantedAt: s.now()})
@@ -97,9 +102,13 @@ func (s *Server) consented(ctx context.Context, clientID, identityKey string, sc
 // issueCode makes an authorization code and the grant it starts.
 func (s *Server) issueCode(ctx context.Context, req store.OAuthRequest, scopes []string) (string, error) {
 	now := s.now()
+	life := s.opts.RefreshTTL
+	if req.Identity.Source == string(auth.SourceOIDC) {
+		life = min(life, s.opts.UpstreamSessionTTL)
+	}
 	grant := store.OAuthGrant{
 		ID: randomToken("grt_", 18), ClientID: req.ClientID, Identity: *req.Identity,
-		Resource: req.Resource, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(s.opts.RefreshTTL),
+		Resource: req.Resource, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(life),
 	}
 	code := randomToken("sgc_", 32)
 	err := s.opts.Store.CreateCode(ctx, store.OAuthCode{

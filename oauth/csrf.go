@@ -15,11 +15,7 @@ import (
 // is reached by GET after the sign-in POST) without being kept anywhere,
 // and a form forged on another site cannot know it.
 func (s *Server) csrfToken(ctx context.Context, requestID, browser string) (string, error) {
-	key, err := s.opts.Store.ServerSecret(ctx, "csrf", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
+	key, err := s.opts.Store.ServerSecret(ctx, "csrf", newSecret)
 	if err != nil {
 		return "", fmt.Errorf("csrf secret: %w", err)
 	}
@@ -28,4 +24,13 @@ func (s *Server) csrfToken(ctx context.Context, requestID, browser string) (stri
 	mac.Write([]byte{0})
 	mac.Write([]byte(browser))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+}
+
+// newSecret makes a 256-bit server secret, for Store.ServerSecret.
+func newSecret() ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("random secret: %w", err)
+	}
+	return b, nil
 }

@@ -26,7 +26,11 @@ var pages = func() map[string]*template.Template {
 
 type signInPage struct {
 	Client, Request, CSRF, Error string
+	// Providers are the identity providers offered besides a key.
+	Providers []providerLink
 }
+
+type providerLink struct{ Name, URL string }
 
 type consentPage struct {
 	Client, Who, RedirectHost, Request, CSRF string
@@ -46,6 +50,10 @@ var scopeDescriptions = map[string]string{
 }
 
 func (s *Server) renderSignIn(w http.ResponseWriter, p signInPage) {
+	for i, u := range s.opts.Upstream {
+		p.Providers = append(p.Providers, providerLink{Name: u.LoginName(),
+			URL: "/authorize/upstream?" + url.Values{"request": {p.Request}, "provider": {strconv.Itoa(i)}}.Encode()})
+	}
 	s.render(w, http.StatusOK, "signin", "Sign in", p)
 }
 

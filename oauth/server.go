@@ -85,6 +85,12 @@ type Options struct {
 	CodeTTL        time.Duration
 	RequestTTL     time.Duration
 	KeyRotation    time.Duration
+	// Upstream are the identity providers people may sign in with besides
+	// API keys.
+	Upstream []UpstreamLogin
+	// UpstreamSessionTTL bounds grants made through Upstream. Default
+	// DefaultUpstreamSessionTTL.
+	UpstreamSessionTTL time.Duration
 	// Audit, if set, records grants, refusals and revocations.
 	Audit Recorder
 	// Logger defaults to discarding.
@@ -125,6 +131,7 @@ func New(opts Options) (*Server, error) {
 	setDefault(&opts.CodeTTL, DefaultCodeTTL)
 	setDefault(&opts.RequestTTL, DefaultRequestTTL)
 	setDefault(&opts.KeyRotation, DefaultKeyRotation)
+	setDefault(&opts.UpstreamSessionTTL, DefaultUpstreamSessionTTL)
 	if opts.RegistrationRate <= 0 {
 		opts.RegistrationRate = DefaultRegistrationRate
 	}
@@ -175,6 +182,8 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("/authorize", s.serveAuthorize)
 	mux.HandleFunc("/authorize/signin", s.serveSignIn)
 	mux.HandleFunc("/authorize/consent", s.serveConsent)
+	mux.HandleFunc("/authorize/upstream", s.serveUpstream)
+	mux.HandleFunc(upstreamCallbackPath, s.serveUpstreamCallback)
 	mux.HandleFunc("/token", s.serveToken)
 	mux.HandleFunc("/revoke", s.serveRevoke)
 	mux.HandleFunc("/register", s.serveRegister)

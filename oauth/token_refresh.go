@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -90,11 +89,7 @@ func (s *Server) refresh(r *http.Request) (*tokenResponse, *oauthError) {
 
 // nextRefresh derives the refresh token that follows presented.
 func (s *Server) nextRefresh(ctx context.Context, presented string) (string, error) {
-	key, err := s.opts.Store.ServerSecret(ctx, "refresh", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
+	key, err := s.opts.Store.ServerSecret(ctx, "refresh", newSecret)
 	if err != nil {
 		return "", fmt.Errorf("refresh secret: %w", err)
 	}

@@ -85,6 +85,11 @@ func (v tokenVerifier) grantPrincipal(ctx context.Context, grantID string, scope
 		return auth.Principal{}, err
 	}
 	p.Scopes = narrowTo(scopes, p.Scopes)
+	if p.CredentialID == "" {
+		// Someone who signed in at an identity provider: their subject
+		// is only unique within that provider's issuer.
+		p.Subject = g.Identity.Issuer + "#" + g.Identity.Subject
+	}
 	p.Linked = p.Source
 	p.Source, p.Issuer, p.GrantID = auth.SourceOAuth, s.opts.Issuer, g.ID
 	return p, nil

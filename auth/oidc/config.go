@@ -27,6 +27,20 @@ type Config struct {
 	// Algorithms are the signature algorithms accepted. Default
 	// AsymmetricAlgorithms; symmetric ones and "none" are never accepted.
 	Algorithms []string
+	// Login, if set, lets people sign in with this provider on the
+	// authorization server's sign-in page.
+	Login *Login
+}
+
+// Login is the client skillgate's sign-in page uses at the provider (the
+// authorization code flow with PKCE).
+type Login struct {
+	// ClientID and ClientSecret are skillgate's client at the provider;
+	// its redirect URI there is <public_url>/authorize/callback.
+	ClientID     string
+	ClientSecret string
+	// Name labels the sign-in button, e.g. "Acme SSO".
+	Name string
 }
 
 // Claims names the claims a Principal is built from. Each is a claim name or

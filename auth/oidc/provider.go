@@ -11,6 +11,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/skillgate/skillgate/auth"
 )
@@ -70,6 +71,9 @@ type Provider struct {
 type discovered struct {
 	verifier *oidc.IDTokenVerifier
 	keys     *keySet
+	// endpoint is the provider's authorization and token endpoints, for
+	// sign-in.
+	endpoint oauth2.Endpoint
 }
 
 // New returns a Provider for cfg. It does no I/O: the issuer is discovered
@@ -248,7 +252,7 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 		SkipClientIDCheck: true,
 		SkipExpiryCheck:   true,
 	})
-	return &discovered{verifier: verifier, keys: keys}, nil
+	return &discovered{verifier: verifier, keys: keys, endpoint: provider.Endpoint()}, nil
 }
 
 func (p *Provider) logFetch(err error) {

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -14,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/internal/testidp"
 )
 
 // oauthClient is a headless browser and OAuth client: it registers, follows
@@ -281,5 +285,72 @@ func TestOAuthTokenKeepsItsKeysLimits(t *testing.T) {
 	}
 	if ids := listAll(t, ts, tokens.AccessToken); len(ids) != 1 || ids[0] != "shared/hello-world" {
 		t.Fatalf("skills seen through the token: %v, want only the key's allowed skill", ids)
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on, for a
+// server whose URL another party must know before it starts.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestOAuthSignInWithIdentityProvider signs a person in on skillgate's
+// sign-in page through the organisation's identity provider (a real
+// oidc-provider, authorization code with PKCE), and uses the token: the
+// IdP's roles pick the persona.
+func TestOAuthSignInWithIdentityProvider(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	node := testidp.StartNode(t, testidp.NodeConfig{
+		Resource: oidcAudience,
+		Clients: []testidp.NodeClient{{ID: "skillgate-login", Secret: "skillgate-login-secret-0123456789",
+			GrantTypes: []string{"authorization_code"}, RedirectURIs: []string{base + "/authorize/callback"}}},
+		Accounts: map[string]map[string]any{
+			"alice": {"email": "alice@example.test", "email_verified": true,
+				"realm_access": map[string]any{"roles": []any{"skill-analyst"}}},
+		},
+	})
+	login := "        login:\n          client_id: skillgate-login\n          client_secret: skillgate-login-secret-0123456789\n          name: Acme SSO\n"
+	ts := newTestServer(t, testServerOptions{addr: addr, auth: oidcAuthConfig(node.Issuer()) + login})
+	c := newOAuthClient(t, ts.baseURL)
+
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {c.clientID}, "redirect_uri": {c.redirect},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"},
+		"state": {"st-idp"},
+	}
+	_, page := c.do(http.MethodGet, "/authorize?"+q.Encode(), "", "", http.StatusOK, nil)
+	m := regexp.MustCompile(`<a class="provider" href="([^"]+)">Sign in with Acme SSO</a>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the sign-in page offers no identity provider:\n%s", page)
+	}
+	resp, _ := c.do(http.MethodGet, html.UnescapeString(m[1]), "", "", http.StatusFound, nil)
+	back := node.SignIn(t, resp.Header.Get("Location"), ts.baseURL+"/authorize/callback", "alice")
+	resp, body := c.do(http.MethodGet, back.String(), "", "", http.StatusSeeOther, nil)
+	_, page = c.do(http.MethodGet, resp.Header.Get("Location"), "", "", http.StatusOK, nil)
+	if !strings.Contains(page, "alice@example.test") {
+		t.Fatalf("consent page does not name the person signed in at the IdP:\n%s%s", page, body)
+	}
+	form := formFields(t, page)
+	form.Set("decision", "approve")
+	resp, _ = c.do(http.MethodPost, "/authorize/consent", "application/x-www-form-urlencoded", form.Encode(), http.StatusSeeOther, nil)
+	cb, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || cb.Query().Get("code") == "" {
+		t.Fatalf("callback %q", resp.Header.Get("Location"))
+	}
+	var tokens tokenSet
+	c.do(http.MethodPost, "/token", "application/x-www-form-urlencoded", url.Values{
+		"grant_type": {"authorization_code"}, "code": {cb.Query().Get("code")}, "redirect_uri": {c.redirect},
+		"client_id": {c.clientID}, "code_verifier": {"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"},
+	}.Encode(), http.StatusOK, &tokens)
+	if out, isErr := runGreet(t, ts.baseURL, tokens.AccessToken); isErr {
+		t.Fatalf("run_skill_script as the IdP's analyst: %s", out)
 	}
 }

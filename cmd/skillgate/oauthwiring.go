@@ -19,7 +19,7 @@ import (
 // authorizationServer builds the OAuth authorization server and its
 // discovery documents. keys are the API key verifiers: people sign in with
 // a key, and client credentials exchange one.
-func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth, keys []auth.Verifier, set *personas.Set,
+func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth, keys []auth.Verifier, upstream []oauth.UpstreamLogin, set *personas.Set,
 	auditLog *audit.Log, limiter *ratelimit.Limiter, logger *slog.Logger, baseURL string) (*oauth.Server, *discovery.Handler, error) {
 	oc := cfg.Auth.OAuth
 	opts := oauth.Options{
@@ -29,6 +29,7 @@ func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth
 		Scopes:          effectiveScopes(set),
 		SupportedScopes: auth.KnownScopes(),
 		Registration:    oc.Registration,
+		Upstream:        upstream,
 		Limiter:         limiter,
 		AccessTokenTTL:  oc.AccessTokenTTL.Std(),
 		RefreshTTL:      oc.RefreshTokenTTL.Std(),

@@ -162,10 +162,11 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Logger: logger,
 	}))
 	limiter := ratelimit.New()
-	issuers := identityProviders(ctx, cfg, logger)
+	providers := identityProviders(ctx, cfg, logger)
+	issuers := tokenIssuers(providers)
 	var mounts []mcpserver.Mounter
 	if cfg.Auth.OAuth.On() {
-		as, docs, err := authorizationServer(ctx, cfg, db, authn.Keys, personaSet, auditLog, limiter, logger, baseURL)
+		as, docs, err := authorizationServer(ctx, cfg, db, authn.Keys, upstreamLogins(providers), personaSet, auditLog, limiter, logger, baseURL)
 		if err != nil {
 			return nil, err
 		}

@@ -80,6 +80,8 @@ type testServerOptions struct {
 	// auth holds extra lines for the auth section, indented by two spaces
 	// (an oidc block, say).
 	auth string
+	// addr is the listen address; default 127.0.0.1:0.
+	addr string
 }
 
 func newTestServer(t *testing.T, opts testServerOptions) *testServer {
@@ -103,7 +105,10 @@ func newTestServer(t *testing.T, opts testServerOptions) *testServer {
 		"KEY_VIEWER": testKeys["viewer"], "KEY_NOBODY": testKeys["nobody"],
 	}
 	ts := &testServer{dataDir: opts.dataDir, logs: &syncBuffer{}}
-	ts.baseURL, _ = startApp(t, ts.logs, env, "serve", "--config", cfgPath, "--addr", "127.0.0.1:0", "--data", opts.dataDir)
+	if opts.addr == "" {
+		opts.addr = "127.0.0.1:0"
+	}
+	ts.baseURL, _ = startApp(t, ts.logs, env, "serve", "--config", cfgPath, "--addr", opts.addr, "--data", opts.dataDir)
 	return ts
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/auth/oidc"
 	"github.com/skillgate/skillgate/config"
+	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/store/sqlite"
 )
@@ -56,21 +57,41 @@ func effectiveScopes(set *personas.Set) func(auth.Principal) []string {
 	}
 }
 
-// identityProviders returns a verifier for each configured OIDC provider,
-// keyed by issuer, and starts discovering each in the background until ctx
-// ends: a provider that is down at startup delays nothing, and its tokens
-// are refused as unreachable until it answers.
-func identityProviders(ctx context.Context, cfg *config.Config, logger *slog.Logger) auth.Issuers {
-	issuers := auth.Issuers{}
+// identityProviders returns a verifier for each configured OIDC provider
+// and starts discovering each in the background until ctx ends: a provider
+// that is down at startup delays nothing, and its tokens are refused as
+// unreachable until it answers.
+func identityProviders(ctx context.Context, cfg *config.Config, logger *slog.Logger) []*oidc.Provider {
+	var providers []*oidc.Provider
 	for _, pc := range cfg.Auth.OIDC.Providers {
 		p := oidc.New(oidcConfig(pc), oidc.Options{Logger: logger})
+		providers = append(providers, p)
+		go p.Run(ctx)
+	}
+	return providers
+}
+
+// tokenIssuers routes JWTs to the providers by issuer.
+func tokenIssuers(providers []*oidc.Provider) auth.Issuers {
+	issuers := auth.Issuers{}
+	for _, p := range providers {
 		issuers[p.Issuer()] = p
 		for _, alias := range p.Aliases() {
 			issuers[alias] = p
 		}
-		go p.Run(ctx)
 	}
 	return issuers
+}
+
+// upstreamLogins are the providers offered on the OAuth sign-in page.
+func upstreamLogins(providers []*oidc.Provider) []oauth.UpstreamLogin {
+	var logins []oauth.UpstreamLogin
+	for _, p := range providers {
+		if p.LoginName() != "" {
+			logins = append(logins, p)
+		}
+	}
+	return logins
 }
 
 // oidcConfig turns a provider's configuration into the verifier's.
@@ -85,6 +106,9 @@ func oidcConfig(pc config.OIDCProvider) oidc.Config {
 	}
 	if pc.ClockSkew != nil {
 		c.ClockSkew = pc.ClockSkew.Std()
+	}
+	if pc.Login != nil {
+		c.Login = &oidc.Login{ClientID: pc.Login.ClientID, ClientSecret: pc.Login.ClientSecret, Name: pc.Login.Name}
 	}
 	return c
 }

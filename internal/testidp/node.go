@@ -488,6 +488,19 @@ func (n *Node) authorizationCode(clientID, redirectURI, login string) (Tokens, e
 	return tokens, nil
 }
 
+// SignIn plays a person signing in as login at the provider, starting from
+// authURL (an authorization request another party built, such as
+// skillgate's own sign-in page), and returns the URL the provider sends the
+// browser back to at redirectURI.
+func (n *Node) SignIn(t testing.TB, authURL, redirectURI, login string) *url.URL {
+	t.Helper()
+	callback, err := n.browse(authURL, redirectURI, login)
+	if err != nil {
+		t.Fatalf("testidp: sign in as %q: %v", login, err)
+	}
+	return callback
+}
+
 // browse plays the browser: it follows redirects from authURL and submits
 // each login or consent form it lands on until the provider redirects to
 // redirectURI, whose URL (with code and state) it returns.
