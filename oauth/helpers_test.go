@@ -47,14 +47,14 @@ type testServer struct {
 
 // newTestServer starts a server on a new database; each mod may change the
 // Options before New.
-func newTestServer(t *testing.T, mods ...func(*Options)) *testServer {
+func newTestServer(t testing.TB, mods ...func(*Options)) *testServer {
 	t.Helper()
 	return newTestServerAt(t, filepath.Join(t.TempDir(), "db.sqlite"), mods...)
 }
 
 // newTestServerAt starts a server on the database at path, which may hold
 // data from an earlier server.
-func newTestServerAt(t *testing.T, path string, mods ...func(*Options)) *testServer {
+func newTestServerAt(t testing.TB, path string, mods ...func(*Options)) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, path)
