@@ -12,6 +12,9 @@ import (
 // maxStateLength bounds the state parameter we store and echo.
 const maxStateLength = 1024
 
+// authorizeRate caps authorization requests per address per minute.
+const authorizeRate = 30
+
 // serveAuthorize validates an authorization request (GET, or POST with a
 // form, RFC 6749 section 3.1) and shows the sign-in page. Until the client
 // and redirect URI are known good, errors are shown on a page: redirecting
@@ -23,6 +26,13 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusMethodNotAllowed, "This address takes GET (or a POST form) authorization requests.")
 		return
 	}
+	// Every request stores a row for minutes: an address gets a person's
+	// worth of them, not a flood.
+	if d, err := s.opts.Limiter.Allow(r.Context(), "authorize:"+addressBucket(r.RemoteAddr), authorizeRate); err == nil && !d.Allowed {
+		s.errorPage(w, http.StatusTooManyRequests, "Too many sign-ins started from your address; wait a minute and try again.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		s.errorPage(w, http.StatusBadRequest, "The authorization request cannot be parsed.")
 		return
@@ -53,9 +63,15 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := callback{uri: redirectURI, state: q.Get("state"), issuer: s.opts.Issuer}
+	// 302 answers a GET; a POSTed request gets 303, so the browser does
+	// not post its form again to the client.
+	status := http.StatusFound
+	if r.Method == http.MethodPost {
+		status = http.StatusSeeOther
+	}
 	req, oerr := s.validateAuthorization(client, q, redirectURI)
 	if oerr != nil {
-		back.redirectError(w, r, http.StatusFound, oerr)
+		back.redirectError(w, r, status, oerr)
 		return
 	}
 	browser := browserBinding(w, r, s.opts.Issuer, s.opts.RequestTTL)
@@ -63,7 +79,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	csrf, err := s.csrfToken(r.Context(), req.ID, browser)
 	if err != nil {
 		s.opts.Logger.ErrorContext(r.Context(), "authorization request", "err", err)
-		back.redirectError(w, r, http.StatusFound, newError(http.StatusServiceUnavailable, errUnavailable, "The authorization server is temporarily unavailable.", ""))
+		back.redirectError(w, r, status, newError(http.StatusServiceUnavailable, errUnavailable, "The authorization server is temporarily unavailable.", ""))
 		return
 	}
 	req.CSRFHash, req.BrowserHash = hashOf(csrf), hashOf(browser)
@@ -71,7 +87,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	req.ExpiresAt = req.CreatedAt.Add(s.opts.RequestTTL)
 	if err := s.opts.Store.CreateRequest(r.Context(), req); err != nil {
 		s.opts.Logger.ErrorContext(r.Context(), "storing an authorization request", "err", err)
-		back.redirectError(w, r, http.StatusFound, newError(http.StatusServiceUnavailable, errUnavailable, "The authorization server is temporarily unavailable.", ""))
+		back.redirectError(w, r, status, newError(http.StatusServiceUnavailable, errUnavailable, "The authorization server is temporarily unavailable.", ""))
 		return
 	}
 	s.renderSignIn(w, signInPage{Client: clientName(client), Request: req.ID, CSRF: csrf})

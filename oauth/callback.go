@@ -26,10 +26,16 @@ func (c callback) redirect(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	params.Set("iss", c.issuer)
 	target := c.uri
-	if strings.Contains(target, "?") {
-		target += "&" + params.Encode()
-	} else {
-		target += "?" + params.Encode()
+	if u, err := url.Parse(c.uri); err == nil {
+		// Our parameters replace any of the same name in the registered
+		// URI's query, so a client cannot be sent a forged iss or state
+		// ahead of the real ones.
+		q := u.Query()
+		for name, values := range params {
+			q[name] = values
+		}
+		u.RawQuery = q.Encode()
+		target = u.String()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")

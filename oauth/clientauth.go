@@ -53,7 +53,10 @@ func (s *Server) authenticateClient(r *http.Request, cc clientCredentials) (stor
 		}
 		return client, nil
 	}
-	if cc.method == "none" || len(client.SecretHash) == 0 {
+	// The method registered is the only one accepted (RFC 7591 section
+	// 2): a secret meant for the Authorization header is refused in the
+	// body, where it is likelier to be logged.
+	if cc.method != client.TokenEndpointAuthMethod || len(client.SecretHash) == 0 {
 		return store.OAuthClient{}, bad
 	}
 	if equalHash(client.SecretHash, hashOf(cc.secret)) {

@@ -44,6 +44,11 @@ func checkRedirectURI(uri string) error {
 	if u.User != nil {
 		return fmt.Errorf("redirect URI %q must not contain userinfo (user@)", uri)
 	}
+	for _, name := range []string{"code", "state", "iss", "error", "error_description"} {
+		if u.Query().Has(name) {
+			return fmt.Errorf("redirect URI %q must not carry the %s parameter: the authorization server sets it", uri, name)
+		}
+	}
 	switch {
 	case u.Scheme == "https":
 		if u.Host == "" || u.Hostname() == "" {

@@ -39,6 +39,7 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, unavailable())
 			return
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
 		return
 	}

@@ -100,7 +100,11 @@ func (g *Signer) PublicKey(ctx context.Context, kid string) (*ecdsa.PublicKey, e
 	return nil, errUnknownKey
 }
 
-var errUnknownKey = errors.New("unknown signing key")
+var (
+	errUnknownKey = errors.New("unknown signing key")
+	// errKeyStore marks a failure to read the stored keys.
+	errKeyStore = errors.New("signing keys unavailable")
+)
 
 // PublicKeys returns the JWK set of every key whose tokens may still be
 // alive, for /.well-known/jwks.json.
@@ -175,7 +179,7 @@ func (g *Signer) loadLocked(ctx context.Context) error {
 	now := g.now()
 	stored, err := g.store.SigningKeys(ctx, now)
 	if err != nil {
-		return fmt.Errorf("load signing keys: %w", err)
+		return fmt.Errorf("%w: load: %w", errKeyStore, err)
 	}
 	keys := make([]signingKey, 0, len(stored))
 	for _, sk := range stored {

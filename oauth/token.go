@@ -90,11 +90,17 @@ func (s *Server) parseTokenForm(w http.ResponseWriter, r *http.Request) *oauthEr
 // scopes, and a refresh token when refresh is non-empty.
 func (s *Server) issue(ctx context.Context, g store.OAuthGrant, scopes []string, refresh string) (*tokenResponse, *oauthError) {
 	now := s.now()
+	exp := now.Add(s.opts.AccessTokenTTL)
+	if !g.ExpiresAt.IsZero() && g.ExpiresAt.Before(exp) {
+		// A token never outlives its grant: for sign-ins at an identity
+		// provider, the grant's end is the only bound there is.
+		exp = g.ExpiresAt
+	}
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: s.opts.Issuer, Subject: subjectOf(g.Identity), Audience: jwt.ClaimStrings{g.Resource},
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.AccessTokenTTL)), ID: randomToken("", 16),
+			ExpiresAt: jwt.NewNumericDate(exp), ID: randomToken("", 16),
 		},
 		Scope: joinScopes(scopes), ClientID: g.ClientID, GrantID: g.ID, KeyID: g.Identity.CredentialID,
 	}
@@ -107,7 +113,7 @@ func (s *Server) issue(ctx context.Context, g store.OAuthGrant, scopes []string,
 		s.opts.Logger.WarnContext(ctx, "recording client use", "err", err)
 	}
 	return &tokenResponse{
-		AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(s.opts.AccessTokenTTL / time.Second),
+		AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(now) / time.Second),
 		Scope: joinScopes(scopes), RefreshToken: refresh,
 	}, nil
 }
@@ -174,3 +180,12 @@ func unavailable() *oauthError {
 
 // hasGrantType reports whether c registered grant type gt.
 func hasGrantType(c store.OAuthClient, gt string) bool { return slices.Contains(c.GrantTypes, gt) }
+
+// managedKeyOf names the managed key an identity signed in with, for audit
+// rows; "" for static keys and identity-provider users.
+func managedKeyOf(id store.OAuthIdentity) string {
+	if id.Source == string(auth.SourceManagedKey) {
+		return id.CredentialID
+	}
+	return ""
+}

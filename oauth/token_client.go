@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/skillgate/skillgate/auth"
@@ -21,6 +22,16 @@ func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError
 	}
 	if cc.secret == "" || cc.id == "" {
 		return nil, newError(http.StatusUnauthorized, errInvalidClient, "client credentials need client_id and, as client_secret, an API key", "")
+	}
+	// A registered client's id is its own: a token naming it would look
+	// like the client's, which could then revoke it and whose audit rows
+	// it would fill. Keys take an id of their caller's choosing instead.
+	switch _, err := s.opts.Store.Client(ctx, cc.id); {
+	case err == nil:
+		return nil, newError(http.StatusUnauthorized, errInvalidClient, "client_id "+cc.id+" is a registered client; exchange an API key under a client_id of your own choosing", "")
+	case !errors.Is(err, store.ErrNotFound):
+		s.opts.Logger.ErrorContext(ctx, "looking up a client", "err", err)
+		return nil, unavailable()
 	}
 	p, err := s.opts.Credentials.Authenticate(ctx, cc.secret)
 	if err != nil || (p.Source != auth.SourceManagedKey && p.Source != auth.SourceStaticKey) {

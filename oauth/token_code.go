@@ -3,6 +3,7 @@ package oauth
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/skillgate/skillgate/store"
 )
@@ -27,7 +28,7 @@ func (s *Server) exchangeCode(r *http.Request) (*tokenResponse, *oauthError) {
 	c, grant, err := s.opts.Store.RedeemCode(ctx, hashOf(code), s.now())
 	switch {
 	case errors.Is(err, store.ErrRedeemed):
-		s.audit(ctx, store.AuditEvent{KeyID: grant.Identity.CredentialID, Action: "oauth.code_replay", Target: c.ClientID,
+		s.audit(ctx, store.AuditEvent{KeyID: managedKeyOf(grant.Identity), Action: "oauth.code_replay", Target: c.ClientID,
 			Result: store.ResultDenied, ClientAddr: r.RemoteAddr, Detail: "grant " + c.GrantID + " revoked"})
 		return nil, newError(http.StatusBadRequest, errInvalidGrant, "the code was already used; the tokens issued for it are revoked", "Start the authorization again.")
 	case errors.Is(err, store.ErrNotFound):
@@ -51,7 +52,7 @@ func (s *Server) exchangeCode(r *http.Request) (*tokenResponse, *oauthError) {
 		return nil, newError(http.StatusBadRequest, errInvalidGrant, "the code's grant was revoked", "Start the authorization again.")
 	case c.ClientID != client.ID:
 		return refuse(newError(http.StatusBadRequest, errInvalidGrant, "the code was issued to another client", ""))
-	case r.PostForm.Get("redirect_uri") != c.RedirectURI:
+	case !redirectMatches(client, r.PostForm, c.RedirectURI):
 		return refuse(newError(http.StatusBadRequest, errInvalidGrant, "redirect_uri must be the one of the authorization request", ""))
 	}
 	verifier := r.PostForm.Get("code_verifier")
@@ -82,4 +83,15 @@ func (s *Server) exchangeCode(r *http.Request) (*tokenResponse, *oauthError) {
 	s.audit(ctx, store.AuditEvent{KeyID: grant.Identity.CredentialID, Principal: p.Identity(), Action: "oauth.token",
 		Target: client.ID, Result: store.ResultOK, ClientAddr: r.RemoteAddr, Detail: "authorization_code " + grant.ID})
 	return s.issue(ctx, grant, scopes, refresh)
+}
+
+// redirectMatches checks the token request's redirect_uri against the one
+// the code was issued for (RFC 6749 section 4.1.3). It may be left out only
+// when the authorization request could leave it out too: the client
+// registered exactly that one URI.
+func redirectMatches(client store.OAuthClient, form url.Values, issuedFor string) bool {
+	if got, sent := form["redirect_uri"]; sent {
+		return len(got) == 1 && got[0] == issuedFor
+	}
+	return len(client.RedirectURIs) == 1 && client.RedirectURIs[0] == issuedFor
 }

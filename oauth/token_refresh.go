@@ -76,9 +76,15 @@ func (s *Server) refresh(r *http.Request) (*tokenResponse, *oauthError) {
 		s.opts.Logger.ErrorContext(ctx, "rotating a refresh token", "err", err)
 		return nil, unavailable()
 	case outcome == store.RefreshReused:
-		s.audit(ctx, store.AuditEvent{KeyID: grant.Identity.CredentialID, Action: "oauth.refresh_reuse", Target: client.ID,
+		s.audit(ctx, store.AuditEvent{KeyID: managedKeyOf(grant.Identity), Action: "oauth.refresh_reuse", Target: client.ID,
 			Result: store.ResultDenied, ClientAddr: r.RemoteAddr, Detail: "grant " + grant.ID + " revoked"})
 		return nil, newError(http.StatusBadRequest, errInvalidGrant, "the refresh token was already used; every token of its grant is revoked", "Sign in again.")
+	}
+	if outcome == store.RefreshReplayed {
+		// Within the grace window a replay is a client refreshing twice;
+		// it may also be a thief a step ahead, so each one is recorded.
+		s.audit(ctx, store.AuditEvent{KeyID: managedKeyOf(grant.Identity), Action: "oauth.refresh_replay", Target: client.ID,
+			Result: store.ResultOK, ClientAddr: r.RemoteAddr, Detail: "grant " + grant.ID})
 	}
 	p, oerr := s.checkedPrincipal(ctx, grant)
 	if oerr != nil {

@@ -19,6 +19,9 @@ import (
 type UpstreamLogin interface {
 	// LoginName labels the sign-in button.
 	LoginName() string
+	// Issuer is the provider's issuer, which its answers name in iss
+	// (RFC 9207).
+	Issuer() string
 	// LoginURL is where the browser goes to sign in at the provider.
 	LoginURL(ctx context.Context, redirectURI, state, nonce, challenge string) (string, error)
 	// CompleteLogin redeems the provider's code for the person's
@@ -81,6 +84,12 @@ func (s *Server) serveUpstreamCallback(w http.ResponseWriter, r *http.Request) {
 	req, _, err := s.loadRequest(r, id, nil)
 	if err != nil {
 		s.formError(w, r, err)
+		return
+	}
+	if iss := q.Get("iss"); iss != "" && iss != s.opts.Upstream[i].Issuer() {
+		// Mix-up defence: the answer comes from another provider than
+		// the one this sign-in went to.
+		s.errorPage(w, http.StatusBadRequest, "The sign-in answer names another identity provider than the one you chose.")
 		return
 	}
 	if q.Get("error") != "" {

@@ -30,6 +30,11 @@ type tokenVerifier struct{ s *Server }
 func (v tokenVerifier) Verify(ctx context.Context, token string) (auth.Principal, error) {
 	s := v.s
 	c, err := s.parseAccessToken(ctx, token, true)
+	if errors.Is(err, errKeyStore) {
+		// The keys could not be read: a server failure (503), not the
+		// caller's fault.
+		return auth.Principal{}, fmt.Errorf("verify access token: %w", err)
+	}
 	if err != nil {
 		return auth.Principal{}, explainJWT(err)
 	}
@@ -75,6 +80,8 @@ func (v tokenVerifier) grantPrincipal(ctx context.Context, grantID string, scope
 		return auth.Principal{}, fmt.Errorf("load grant: %w", err)
 	case !g.RevokedAt.IsZero():
 		return auth.Principal{}, fmt.Errorf("%w: the token's grant was revoked (%s)", auth.ErrInvalidToken, g.RevokeReason)
+	case !g.ExpiresAt.IsZero() && !s.now().Before(g.ExpiresAt.Add(tokenLeeway)):
+		return auth.Principal{}, auth.ErrTokenExpired
 	}
 	p, err := s.principalOf(ctx, g.Identity)
 	if err != nil {

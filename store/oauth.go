@@ -253,8 +253,8 @@ type OAuth interface {
 	// RedeemCode marks the code with the given hash redeemed at now and
 	// returns it with its grant, atomically, so that of concurrent
 	// redemptions exactly one succeeds. A code redeemed before returns
-	// ErrRedeemed and revokes its grant; an unknown or expired code
-	// returns ErrNotFound.
+	// ErrRedeemed, with the code and its (now revoked) grant so the replay
+	// can be reported; an unknown or expired code returns ErrNotFound.
 	RedeemCode(ctx context.Context, hash []byte, now time.Time) (OAuthCode, OAuthGrant, error)
 
 	// CreateGrant stores a grant that no code starts (client credentials).

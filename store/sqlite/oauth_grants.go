@@ -92,24 +92,25 @@ func (db *DB) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store
 			return err
 		}
 		// Unknown, expired, or redeemed before.
-		var (
-			grantID  string
-			expires  int64
-			redeemed sql.NullInt64
-		)
-		if err := tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, redeemed_at
-			FROM oauth_codes WHERE hash = ?`, hash).Scan(&grantID, &expires, &redeemed); err != nil {
+		if c, err = scanCode(tx.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oauth_codes WHERE hash = ?`, hash)); err != nil {
 			return err
 		}
-		if expires <= now.UnixMicro() || !redeemed.Valid {
+		if !c.ExpiresAt.After(now) || c.RedeemedAt.IsZero() {
 			return store.ErrNotFound
 		}
 		outcome = store.ErrRedeemed
-		_, err = revokeGrants(ctx, tx, `id = ?`, grantID, "authorization code replayed", now)
-		return err
+		if _, err = revokeGrants(ctx, tx, `id = ?`, c.GrantID, "authorization code replayed", now); err != nil {
+			return err
+		}
+		// The caller reports the replay naming the code's client and the
+		// grant's credential.
+		if g, err = grantByID(ctx, tx, c.GrantID); err != nil {
+			return fmt.Errorf("grant %s: %w", c.GrantID, translate(err))
+		}
+		return nil
 	})
-	if err == nil {
-		err = outcome
+	if errors.Is(outcome, store.ErrRedeemed) && err == nil {
+		return c, g, fmt.Errorf("sqlite: redeem code: %w", store.ErrRedeemed)
 	}
 	if err != nil {
 		return store.OAuthCode{}, store.OAuthGrant{}, fmt.Errorf("sqlite: redeem code: %w", translate(err))
