@@ -28,7 +28,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every request stores a row for minutes: an address gets a person's
 	// worth of them, not a flood.
-	if d, err := s.opts.Limiter.Allow(r.Context(), "authorize:"+addressBucket(r.RemoteAddr), authorizeRate); err == nil && !d.Allowed {
+	if d, err := s.opts.Limiter.Allow(r.Context(), "authorize:"+addressBucket(clientIP(r)), authorizeRate); err == nil && !d.Allowed {
 		s.errorPage(w, http.StatusTooManyRequests, "Too many sign-ins started from your address; wait a minute and try again.")
 		return
 	}
