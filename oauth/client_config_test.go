@@ -113,13 +113,13 @@ func TestClientConfigurationUpdate(t *testing.T) {
 		wantStatus int
 		wantError  string
 		wantInDesc string
-		check      func(t *testing.T, m map[string]any, c store.OAuthClient)
+		check      func(t testing.TB, m map[string]any, c store.OAuthClient)
 	}{
 		{
 			name: "full replacement", reg: public,
 			body:       `{"client_id":"%ID%","redirect_uris":["http://127.0.0.1/callback"],"grant_types":["authorization_code"],"token_endpoint_auth_method":"none","scope":"skills:read","logo_uri":"https://app.example.com/l.png"}`,
 			wantStatus: 200,
-			check: func(t *testing.T, m map[string]any, c store.OAuthClient) {
+			check: func(t testing.TB, m map[string]any, c store.OAuthClient) {
 				if c.Name != "" || m["client_name"] != nil {
 					t.Errorf("client_name kept (%q), want it removed: an update replaces everything", c.Name)
 				}
@@ -141,7 +141,7 @@ func TestClientConfigurationUpdate(t *testing.T) {
 			name: "confidential with its secret", reg: confidential,
 			body:       `{"client_id":"%ID%","client_secret":"` + secret + `","redirect_uris":["https://app.example.com/cb2"],"token_endpoint_auth_method":"client_secret_post"}`,
 			wantStatus: 200,
-			check: func(t *testing.T, m map[string]any, c store.OAuthClient) {
+			check: func(t testing.TB, m map[string]any, c store.OAuthClient) {
 				sum := sha256.Sum256([]byte(secret))
 				if !bytes.Equal(c.SecretHash, sum[:]) {
 					t.Errorf("the secret changed")

@@ -112,7 +112,7 @@ func withManagedKeys(mk *managedKeys, now func() time.Time) func(*Options) {
 }
 
 // create makes a managed key and returns its id and secret.
-func (mk *managedKeys) create(t *testing.T, name string) (id, secret string) {
+func (mk *managedKeys) create(t testing.TB, name string) (id, secret string) {
 	t.Helper()
 	c, err := mk.mgr.Create(context.Background(), apikey.CLIActor("test"), apikey.CreateParams{Name: name, User: "ada", Roles: []string{"analyst"}})
 	if err != nil {
@@ -122,7 +122,7 @@ func (mk *managedKeys) create(t *testing.T, name string) (id, secret string) {
 }
 
 // revoke revokes the managed key id.
-func (mk *managedKeys) revoke(t *testing.T, id string) {
+func (mk *managedKeys) revoke(t testing.TB, id string) {
 	t.Helper()
 	if _, err := mk.mgr.Revoke(context.Background(), apikey.CLIActor("test"), id); err != nil {
 		t.Fatalf("revoke managed key: %v", err)
@@ -137,7 +137,7 @@ type testClient struct {
 }
 
 // registerClient registers a client with the given metadata.
-func (ts *testServer) registerClient(t *testing.T, meta map[string]any) testClient {
+func (ts *testServer) registerClient(t testing.TB, meta map[string]any) testClient {
 	t.Helper()
 	body, err := json.Marshal(meta)
 	if err != nil {
@@ -156,7 +156,7 @@ func (ts *testServer) registerClient(t *testing.T, meta map[string]any) testClie
 
 // publicClient registers a public client (PKCE only) of testRedirect, as
 // MCP clients do.
-func (ts *testServer) publicClient(t *testing.T) testClient {
+func (ts *testServer) publicClient(t testing.TB) testClient {
 	t.Helper()
 	return ts.registerClient(t, map[string]any{
 		"client_name": "flow test client", "redirect_uris": []string{testRedirect},
@@ -167,7 +167,7 @@ func (ts *testServer) publicClient(t *testing.T) testClient {
 
 // confidentialClient registers a client with a secret, authenticating by
 // method (client_secret_basic or client_secret_post).
-func (ts *testServer) confidentialClient(t *testing.T, method string) testClient {
+func (ts *testServer) confidentialClient(t testing.TB, method string) testClient {
 	t.Helper()
 	c := ts.registerClient(t, map[string]any{
 		"client_name": "confidential " + method, "redirect_uris": []string{testRedirect},
@@ -187,7 +187,7 @@ type browser struct {
 	http *http.Client
 }
 
-func (ts *testServer) newBrowser(t *testing.T) *browser {
+func (ts *testServer) newBrowser(t testing.TB) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -201,7 +201,7 @@ func (ts *testServer) newBrowser(t *testing.T) *browser {
 
 // send sends a request to path (on the test server) and returns the
 // response with its body read.
-func (b *browser) send(t *testing.T, method, path, contentType, body string) (*http.Response, string) {
+func (b *browser) send(t testing.TB, method, path, contentType, body string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, b.ts.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -222,24 +222,24 @@ func (b *browser) send(t *testing.T, method, path, contentType, body string) (*h
 	return resp, string(raw)
 }
 
-func (b *browser) get(t *testing.T, path string) (*http.Response, string) {
+func (b *browser) get(t testing.TB, path string) (*http.Response, string) {
 	t.Helper()
 	return b.send(t, http.MethodGet, path, "", "")
 }
 
-func (b *browser) postForm(t *testing.T, path string, form url.Values) (*http.Response, string) {
+func (b *browser) postForm(t testing.TB, path string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	return b.send(t, http.MethodPost, path, "application/x-www-form-urlencoded", form.Encode())
 }
 
 // authorize sends an authorization request with query q.
-func (b *browser) authorize(t *testing.T, q url.Values) (*http.Response, string) {
+func (b *browser) authorize(t testing.TB, q url.Values) (*http.Response, string) {
 	t.Helper()
 	return b.get(t, "/authorize?"+q.Encode())
 }
 
 // signIn posts the sign-in form of page with apiKey.
-func (b *browser) signIn(t *testing.T, page, apiKey string) (*http.Response, string) {
+func (b *browser) signIn(t testing.TB, page, apiKey string) (*http.Response, string) {
 	t.Helper()
 	form := formFields(t, page)
 	form.Set("api_key", apiKey)
@@ -247,7 +247,7 @@ func (b *browser) signIn(t *testing.T, page, apiKey string) (*http.Response, str
 }
 
 // cookie returns the browser's binding cookie, or "".
-func (b *browser) cookie(t *testing.T) string {
+func (b *browser) cookie(t testing.TB) string {
 	t.Helper()
 	u, err := url.Parse(b.ts.URL)
 	if err != nil {
@@ -264,7 +264,7 @@ func (b *browser) cookie(t *testing.T) string {
 var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`)
 
 // formFields returns the hidden fields of the page's form.
-func formFields(t *testing.T, page string) url.Values {
+func formFields(t testing.TB, page string) url.Values {
 	t.Helper()
 	v := url.Values{}
 	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
@@ -329,7 +329,7 @@ type loginResult struct {
 // returns the code. It fails the test unless the browser lands on the
 // client's callback with the request's state and the issuer; with a
 // Decision other than approve, it returns without a code.
-func (ts *testServer) login(t *testing.T, l login) loginResult {
+func (ts *testServer) login(t testing.TB, l login) loginResult {
 	t.Helper()
 	res := loginResult{Browser: l.Browser}
 	if res.Browser == nil {
@@ -389,7 +389,7 @@ func (ts *testServer) login(t *testing.T, l login) loginResult {
 
 // checkCallback checks that location is redirectURI with state (when not
 // empty) and iss equal to the issuer byte for byte, and returns it parsed.
-func checkCallback(t *testing.T, location, redirectURI, state string) *url.URL {
+func checkCallback(t testing.TB, location, redirectURI, state string) *url.URL {
 	t.Helper()
 	if !strings.HasPrefix(location, redirectURI+"?") {
 		t.Fatalf("redirected to %q, want the client's callback %s", location, redirectURI)
@@ -413,7 +413,7 @@ func checkCallback(t *testing.T, location, redirectURI, state string) *url.URL {
 
 // checkRedirectError checks that resp is a redirect with status to
 // redirectURI carrying error code, state and iss.
-func checkRedirectError(t *testing.T, resp *http.Response, body string, status int, redirectURI, code string) {
+func checkRedirectError(t testing.TB, resp *http.Response, body string, status int, redirectURI, code string) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status = %d, want %d; Location %q; body %s", resp.StatusCode, status, resp.Header.Get("Location"), body)
@@ -429,7 +429,7 @@ func checkRedirectError(t *testing.T, resp *http.Response, body string, status i
 
 // checkErrorPage checks that resp is an HTML error page with status, not
 // a redirect.
-func checkErrorPage(t *testing.T, resp *http.Response, body string, status int) {
+func checkErrorPage(t testing.TB, resp *http.Response, body string, status int) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status = %d, want %d; Location %q; body %s", resp.StatusCode, status, resp.Header.Get("Location"), body)
@@ -456,7 +456,7 @@ type tokenSet struct {
 
 // postAs posts form to path authenticated as c, by its registered
 // method.
-func (ts *testServer) postAs(t *testing.T, path string, c testClient, form url.Values) (*http.Response, []byte) {
+func (ts *testServer) postAs(t testing.TB, path string, c testClient, form url.Values) (*http.Response, []byte) {
 	t.Helper()
 	var header []string
 	switch c.AuthMethod {
@@ -472,7 +472,7 @@ func (ts *testServer) postAs(t *testing.T, path string, c testClient, form url.V
 }
 
 // postForm posts form to path.
-func (ts *testServer) postForm(t *testing.T, path string, form url.Values, header ...string) (*http.Response, []byte) {
+func (ts *testServer) postForm(t testing.TB, path string, form url.Values, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	return ts.do(t, http.MethodPost, path, strings.NewReader(form.Encode()),
 		append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)...)
@@ -488,14 +488,14 @@ func codeForm(res loginResult) url.Values {
 
 // redeem exchanges res's code as c and fails the test unless it gets
 // tokens.
-func (ts *testServer) redeem(t *testing.T, c testClient, res loginResult) tokenSet {
+func (ts *testServer) redeem(t testing.TB, c testClient, res loginResult) tokenSet {
 	t.Helper()
 	resp, body := ts.postAs(t, "/token", c, codeForm(res))
 	return checkTokens(t, resp, body)
 }
 
 // refresh posts a refresh token request as c, with extra parameters.
-func (ts *testServer) refresh(t *testing.T, c testClient, refreshToken string, extra url.Values) (*http.Response, []byte) {
+func (ts *testServer) refresh(t testing.TB, c testClient, refreshToken string, extra url.Values) (*http.Response, []byte) {
 	t.Helper()
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	for k, v := range extra {
@@ -505,7 +505,7 @@ func (ts *testServer) refresh(t *testing.T, c testClient, refreshToken string, e
 }
 
 // checkTokens checks a successful token response and decodes it.
-func checkTokens(t *testing.T, resp *http.Response, body []byte) tokenSet {
+func checkTokens(t testing.TB, resp *http.Response, body []byte) tokenSet {
 	t.Helper()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("token response: status %d: %s", resp.StatusCode, body)
@@ -530,7 +530,7 @@ func (ts *testServer) verify(token string) (auth.Principal, error) {
 }
 
 // mustVerify fails the test unless token verifies.
-func (ts *testServer) mustVerify(t *testing.T, token string) auth.Principal {
+func (ts *testServer) mustVerify(t testing.TB, token string) auth.Principal {
 	t.Helper()
 	p, err := ts.verify(token)
 	if err != nil {
@@ -540,7 +540,7 @@ func (ts *testServer) mustVerify(t *testing.T, token string) auth.Principal {
 }
 
 // mustRefuse fails the test if token verifies.
-func (ts *testServer) mustRefuse(t *testing.T, token, why string) error {
+func (ts *testServer) mustRefuse(t testing.TB, token, why string) error {
 	t.Helper()
 	p, err := ts.verify(token)
 	if err == nil {

@@ -106,7 +106,7 @@ func (ts *testServer) Close() {
 
 // do sends a request to path on the test server; header holds name, value
 // pairs. It returns the response, its body read.
-func (ts *testServer) do(t *testing.T, method, path string, body io.Reader, header ...string) (*http.Response, []byte) {
+func (ts *testServer) do(t testing.TB, method, path string, body io.Reader, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+path, body)
 	if err != nil {
@@ -128,13 +128,13 @@ func (ts *testServer) do(t *testing.T, method, path string, body io.Reader, head
 }
 
 // postJSON posts body as application/json to path.
-func (ts *testServer) postJSON(t *testing.T, path, body string, header ...string) (*http.Response, []byte) {
+func (ts *testServer) postJSON(t testing.TB, path, body string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	return ts.do(t, http.MethodPost, path, strings.NewReader(body), append([]string{"Content-Type", "application/json"}, header...)...)
 }
 
 // decodeObject decodes a JSON object, keeping numbers as json.Number.
-func decodeObject(t *testing.T, b []byte) map[string]any {
+func decodeObject(t testing.TB, b []byte) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
@@ -147,7 +147,7 @@ func decodeObject(t *testing.T, b []byte) map[string]any {
 
 // checkNoNull fails when any value anywhere in the JSON document b is
 // null: clients written in typed languages choke on them.
-func checkNoNull(t *testing.T, b []byte) {
+func checkNoNull(t testing.TB, b []byte) {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -172,7 +172,7 @@ func checkNoNull(t *testing.T, b []byte) {
 }
 
 // checkError checks an OAuth error response.
-func checkError(t *testing.T, resp *http.Response, body []byte, status int, code string) map[string]any {
+func checkError(t testing.TB, resp *http.Response, body []byte, status int, code string) map[string]any {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, status, body)

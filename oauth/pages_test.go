@@ -14,7 +14,7 @@ import (
 
 // checkPageHeaders checks the headers that keep a page from being framed,
 // cached or read across origins.
-func checkPageHeaders(t *testing.T, name string, resp *http.Response) {
+func checkPageHeaders(t testing.TB, name string, resp *http.Response) {
 	t.Helper()
 	h := resp.Header
 	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
@@ -36,7 +36,7 @@ func checkPageHeaders(t *testing.T, name string, resp *http.Response) {
 
 // startLogin registers a client and shows the sign-in page in a new
 // browser.
-func startLogin(t *testing.T, ts *testServer) (testClient, *browser, string) {
+func startLogin(t testing.TB, ts *testServer) (testClient, *browser, string) {
 	t.Helper()
 	c := ts.publicClient(t)
 	b := ts.newBrowser(t)
@@ -49,7 +49,7 @@ func startLogin(t *testing.T, ts *testServer) (testClient, *browser, string) {
 }
 
 // toConsent signs in on page and fetches the consent page.
-func toConsent(t *testing.T, b *browser, page string) (*http.Response, string) {
+func toConsent(t testing.TB, b *browser, page string) (*http.Response, string) {
 	t.Helper()
 	resp, body := b.signIn(t, page, testAPIKey)
 	if resp.StatusCode != http.StatusSeeOther {
@@ -60,7 +60,7 @@ func toConsent(t *testing.T, b *browser, page string) (*http.Response, string) {
 
 // storedRequest returns the authorization request id, failing the test if
 // it is gone.
-func storedRequest(t *testing.T, ts *testServer, id string) store.OAuthRequest {
+func storedRequest(t testing.TB, ts *testServer, id string) store.OAuthRequest {
 	t.Helper()
 	req, err := ts.DB.Request(context.Background(), id, ts.now())
 	if err != nil {

@@ -39,7 +39,7 @@ type registration struct {
 func (r registration) str(name string) string { s, _ := r.body[name].(string); return s }
 
 // register registers a client and fails the test unless it gets 201.
-func (ts *testServer) register(t *testing.T, body string) registration {
+func (ts *testServer) register(t testing.TB, body string) registration {
 	t.Helper()
 	resp, b := ts.postJSON(t, "/register", body)
 	if resp.StatusCode != http.StatusCreated {
@@ -59,9 +59,9 @@ func stringList(v any) []string {
 }
 
 func TestRegister(t *testing.T) {
-	type check func(t *testing.T, ts *testServer, m map[string]any)
+	type check func(t testing.TB, ts *testServer, m map[string]any)
 	echo := func(field string, want ...string) check {
-		return func(t *testing.T, _ *testServer, m map[string]any) {
+		return func(t testing.TB, _ *testServer, m map[string]any) {
 			t.Helper()
 			if got := stringList(m[field]); !slices.Equal(got, want) {
 				t.Errorf("%s = %q, want %q", field, got, want)
@@ -69,7 +69,7 @@ func TestRegister(t *testing.T) {
 		}
 	}
 	equals := func(field string, want any) check {
-		return func(t *testing.T, _ *testServer, m map[string]any) {
+		return func(t testing.TB, _ *testServer, m map[string]any) {
 			t.Helper()
 			if got := m[field]; got != want {
 				t.Errorf("%s = %#v, want %#v", field, got, want)
@@ -77,7 +77,7 @@ func TestRegister(t *testing.T) {
 		}
 	}
 	absent := func(fields ...string) check {
-		return func(t *testing.T, _ *testServer, m map[string]any) {
+		return func(t testing.TB, _ *testServer, m map[string]any) {
 			t.Helper()
 			for _, f := range fields {
 				if v, ok := m[f]; ok {
@@ -86,7 +86,7 @@ func TestRegister(t *testing.T) {
 			}
 		}
 	}
-	publicClient := func(t *testing.T, ts *testServer, m map[string]any) {
+	publicClient := func(t testing.TB, ts *testServer, m map[string]any) {
 		t.Helper()
 		c, err := ts.DB.Client(context.Background(), m["client_id"].(string))
 		if err != nil {
@@ -96,7 +96,7 @@ func TestRegister(t *testing.T) {
 			t.Errorf("stored secret hash for a public client")
 		}
 	}
-	secretWorks := func(t *testing.T, ts *testServer, m map[string]any) {
+	secretWorks := func(t testing.TB, ts *testServer, m map[string]any) {
 		t.Helper()
 		secret, _ := m["client_secret"].(string)
 		if len(secret) < 43 {
@@ -170,7 +170,7 @@ func TestRegister(t *testing.T) {
 			checks: []check{
 				absent("application_type", "software_statement", "jwks", "foo", "client_name#ja-Jpan-JP"),
 				echo("contacts", "ops@example.com"),
-				func(t *testing.T, ts *testServer, m map[string]any) {
+				func(t testing.TB, ts *testServer, m map[string]any) {
 					for k, v := range informational {
 						if m[k] != v {
 							t.Errorf("%s = %#v, want %#v", k, m[k], v)
@@ -312,7 +312,7 @@ func TestRegister(t *testing.T) {
 }
 
 // checkRegistration checks what every registration response holds.
-func checkRegistration(t *testing.T, ts *testServer, m map[string]any) {
+func checkRegistration(t testing.TB, ts *testServer, m map[string]any) {
 	t.Helper()
 	id, _ := m["client_id"].(string)
 	if !strings.HasPrefix(id, "cl_") || len(id) > 64 || len(id) < 40 {

@@ -7,7 +7,7 @@ import (
 )
 
 // revokeToken posts token to /revoke as c and checks the 200.
-func (ts *testServer) revokeToken(t *testing.T, c testClient, token string) {
+func (ts *testServer) revokeToken(t testing.TB, c testClient, token string) {
 	t.Helper()
 	resp, body := ts.postAs(t, "/revoke", c, url.Values{"token": {token}})
 	if resp.StatusCode != http.StatusOK {

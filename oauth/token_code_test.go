@@ -29,7 +29,7 @@ func TestCodeExchange(t *testing.T) {
 
 // codeRefusal logs in with c, then redeems the code as as with form
 // altered by edit, and checks the refusal.
-func codeRefusal(t *testing.T, ts *testServer, c, as testClient, edit func(url.Values), status int, code string) loginResult {
+func codeRefusal(t testing.TB, ts *testServer, c, as testClient, edit func(url.Values), status int, code string) loginResult {
 	t.Helper()
 	res := ts.login(t, login{Client: c})
 	form := codeForm(res)

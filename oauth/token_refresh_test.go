@@ -11,7 +11,7 @@ import (
 )
 
 // loggedIn logs in with a new public client and redeems the code.
-func loggedIn(t *testing.T, ts *testServer, l login) (testClient, tokenSet) {
+func loggedIn(t testing.TB, ts *testServer, l login) (testClient, tokenSet) {
 	t.Helper()
 	if l.Client.ID == "" {
 		l.Client = ts.publicClient(t)

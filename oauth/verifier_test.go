@@ -18,7 +18,7 @@ import (
 )
 
 // claimsOf returns the claims and kid of one of the server's access tokens.
-func claimsOf(t *testing.T, ts *testServer, token string) (accessClaims, string) {
+func claimsOf(t testing.TB, ts *testServer, token string) (accessClaims, string) {
 	t.Helper()
 	c, err := ts.parseAccessToken(context.Background(), token, false)
 	if err != nil {
@@ -36,7 +36,7 @@ func claimsOf(t *testing.T, ts *testServer, token string) (accessClaims, string)
 }
 
 // signWith signs claims with key, with the given kid and typ headers.
-func signWith(t *testing.T, key *ecdsa.PrivateKey, claims jwt.Claims, kid, typ string) string {
+func signWith(t testing.TB, key *ecdsa.PrivateKey, claims jwt.Claims, kid, typ string) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	tok.Header["kid"] = kid
