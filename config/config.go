@@ -55,6 +55,10 @@ type Server struct {
 	PublicURL string `yaml:"public_url"`
 	// SessionIdleTTL ends MCP sessions idle for longer. Default DefaultSessionIdleTTL.
 	SessionIdleTTL Duration `yaml:"session_idle_ttl"`
+	// AllowedOrigins are the browser origins (scheme://host[:port]) that
+	// may call the MCP endpoints, besides the server's own and loopback
+	// ones; ["*"] allows any. Requests without Origin are not affected.
+	AllowedOrigins []string `yaml:"allowed_origins"`
 }
 
 // Storage selects where keys and state live.

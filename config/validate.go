@@ -61,6 +61,15 @@ func (v *validator) ref(field string) string {
 }
 
 func (v *validator) server(s Server) {
+	for i, o := range s.AllowedOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			v.add(indexField("server.allowed_origins", i), "not an origin: write scheme://host[:port], like https://inspector.example.com, or * for any")
+		}
+	}
 	if s.Addr != "" {
 		if msg := checkAddr(s.Addr); msg != "" {
 			v.add("server.addr", "%s", msg)

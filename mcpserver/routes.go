@@ -40,5 +40,5 @@ func (s *Server) Handler() http.Handler {
 		apierror.Write(w, apierror.New(http.StatusNotFound, apierror.CodeNotFound,
 			"No such endpoint", "MCP clients connect to "+s.baseURL+mcpPath+" (streamable HTTP) or "+s.baseURL+ssePath+" (SSE)."))
 	})
-	return s.recoverPanics(s.logRequests(s.hostCheck(mux)))
+	return s.recoverPanics(s.logRequests(s.hostCheck(s.originCheck(s.cors(mux)))))
 }

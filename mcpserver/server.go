@@ -73,6 +73,10 @@ type Options struct {
 	// Mounts add more routes beside MCP's, each behind its own checks:
 	// the OAuth authorization server and its discovery documents.
 	Mounts []Mounter
+	// AllowedOrigins are browser origins allowed to call the MCP
+	// endpoints besides the server's own and loopback ones; "*" allows
+	// any.
+	AllowedOrigins []string
 	// BaseURL is the public origin of the server, e.g. http://127.0.0.1:8080:
 	// no path and no trailing slash. The resource_metadata URLs of the
 	// authentication challenges are built from it.
@@ -108,6 +112,7 @@ type Server struct {
 	audit       Recorder
 	api         http.Handler
 	mounts      []Mounter
+	origins     originPolicy
 	log         *slog.Logger
 	baseURL     string
 	queryParams []string
@@ -143,6 +148,7 @@ func New(opts Options) (*Server, error) {
 		audit:       opts.Audit,
 		api:         opts.API,
 		mounts:      opts.Mounts,
+		origins:     newOriginPolicy(opts.BaseURL, opts.AllowedOrigins),
 		log:         opts.Logger,
 		baseURL:     opts.BaseURL,
 		queryParams: opts.QueryParams,

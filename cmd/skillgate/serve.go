@@ -208,6 +208,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Audit:          auditLog,
 		API:            restAPI,
 		Mounts:         mounts,
+		AllowedOrigins: cfg.Server.AllowedOrigins,
 		BaseURL:        baseURL,
 		QueryParams:    queryParams,
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
