@@ -140,6 +140,31 @@ type OAuth struct {
 	SigningKeyRotation Duration `yaml:"signing_key_rotation"`
 	// Clients are pre-registered clients.
 	Clients []OAuthClient `yaml:"clients"`
+	// ClientMetadataDocuments accepts HTTPS URLs as client_id (MCP
+	// 2025-11-25). nil means true.
+	ClientMetadataDocuments *bool `yaml:"client_metadata_documents"`
+	// PinnedClients are client metadata documents written here rather
+	// than fetched. nil means DefaultPinnedClients; [] pins none.
+	PinnedClients *[]PinnedClient `yaml:"pinned_clients"`
+}
+
+// PinnedClient is a client metadata document given in the configuration.
+type PinnedClient struct {
+	ClientID     string   `yaml:"client_id"`
+	Name         string   `yaml:"name"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+}
+
+// DefaultPinnedClients are the documents of well-known public clients,
+// which a server in a datacenter may be unable to fetch: claude.ai's
+// connectors and Claude Code.
+func DefaultPinnedClients() []PinnedClient {
+	return []PinnedClient{
+		{ClientID: "https://claude.ai/oauth/mcp-oauth-client-metadata", Name: "Claude",
+			RedirectURIs: []string{"https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"}},
+		{ClientID: "https://claude.ai/oauth/claude-code-client-metadata", Name: "Claude Code",
+			RedirectURIs: []string{"http://localhost/callback", "http://127.0.0.1/callback"}},
+	}
 }
 
 // On reports whether the authorization server is enabled.

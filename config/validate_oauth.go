@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,22 @@ func (v *validator) oauth(o OAuth) {
 	} {
 		if d.value < 0 {
 			v.add("auth.oauth."+d.field, "cannot be negative")
+		}
+	}
+	if o.PinnedClients != nil {
+		for i, c := range *o.PinnedClients {
+			field := indexField("auth.oauth.pinned_clients", i)
+			if u, err := url.Parse(c.ClientID); err != nil || u.Scheme != "https" || u.Path == "" || u.Path == "/" {
+				v.add(field+".client_id", "must be the https URL of the client's metadata document")
+			}
+			if len(c.RedirectURIs) == 0 {
+				v.add(field+".redirect_uris", "a client needs at least one redirect URI")
+			}
+			for j, u := range c.RedirectURIs {
+				if err := oauth.CheckRedirectURI(u); err != nil {
+					v.add(indexField(field+".redirect_uris", j), "%s", err.Error())
+				}
+			}
 		}
 	}
 	idAt := map[string]string{}

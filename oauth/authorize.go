@@ -48,7 +48,11 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, http.StatusServiceUnavailable, "The authorization server is temporarily unavailable; try again shortly.")
 			return
 		}
-		s.errorPage(w, http.StatusBadRequest, "Unknown client. The application must register again (its client_id is not known here).")
+		msg := "Unknown client. The application must register again (its client_id is not known here)."
+		if isMetadataURL(q.Get("client_id")) {
+			msg = "The application's metadata document cannot be used: " + oerr.Description + "."
+		}
+		s.errorPage(w, http.StatusBadRequest, msg)
 		return
 	}
 	redirectURI := q.Get("redirect_uri")

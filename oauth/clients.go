@@ -130,6 +130,15 @@ func (s *Server) client(ctx context.Context, id string) (store.OAuthClient, *oau
 		return store.OAuthClient{}, newError(http.StatusUnauthorized, errInvalidClient, "client_id is missing",
 			"Register the client (POST /register) and send its client_id.")
 	}
+	if s.docs != nil && isMetadataURL(id) {
+		c, err := s.docs.client(ctx, id)
+		if err != nil {
+			s.opts.Logger.InfoContext(ctx, "client metadata document refused", "client_id", id, "err", err)
+			return store.OAuthClient{}, newError(http.StatusUnauthorized, errInvalidClient, err.Error(),
+				"The client's metadata document must be served over HTTPS from a public address, as JSON naming its own URL as client_id.")
+		}
+		return c, nil
+	}
 	c, err := s.opts.Store.Client(ctx, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -107,6 +107,15 @@ func (s *Server) render(w http.ResponseWriter, status int, page, title string, d
 // clientName is what the pages call a client: its registered name, or its
 // id when it gave none.
 func clientName(c store.OAuthClient) string {
+	if isMetadataURL(c.ID) {
+		// The name is the client's own claim; the host is what vouches
+		// for it.
+		u, _ := url.Parse(c.ID)
+		if c.Name != "" {
+			return c.Name + " (" + u.Host + ")"
+		}
+		return u.Host
+	}
 	if c.Name != "" {
 		return c.Name
 	}

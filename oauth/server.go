@@ -91,6 +91,14 @@ type Options struct {
 	// UpstreamSessionTTL bounds grants made through Upstream. Default
 	// DefaultUpstreamSessionTTL.
 	UpstreamSessionTTL time.Duration
+	// ClientMetadataDocuments accepts HTTPS URLs as client_id (Client ID
+	// Metadata Documents), fetched or taken from PinnedClients.
+	ClientMetadataDocuments bool
+	// PinnedClients are metadata documents given here instead of fetched.
+	PinnedClients []PinnedClient
+	// MetadataHTTPClient fetches metadata documents. Default: one that
+	// reaches public addresses only; tests pass one for their own server.
+	MetadataHTTPClient *http.Client
 	// Audit, if set, records grants, refusals and revocations.
 	Audit Recorder
 	// Logger defaults to discarding.
@@ -104,6 +112,7 @@ type Server struct {
 	opts      Options
 	resources []string // this server's resource identifiers, canonical
 	signer    *Signer
+	docs      *metadataDocuments // nil unless ClientMetadataDocuments
 }
 
 // New checks opts and returns a Server.
@@ -149,6 +158,9 @@ func New(opts Options) (*Server, error) {
 		resources: []string{opts.Issuer + "/mcp", opts.Issuer + "/sse", opts.Issuer},
 	}
 	s.signer = newSigner(opts.Store, opts.KeyRotation, opts.AccessTokenTTL, opts.Now)
+	if opts.ClientMetadataDocuments {
+		s.docs = newMetadataDocuments(opts.MetadataHTTPClient, opts.PinnedClients, opts.Now)
+	}
 	return s, nil
 }
 
@@ -197,3 +209,7 @@ func (s *Server) audit(ctx context.Context, e store.AuditEvent) {
 		s.opts.Audit.Record(ctx, e)
 	}
 }
+
+// SupportsClientMetadataDocuments reports whether HTTPS URLs are accepted
+// as client_id, for the discovery document to advertise.
+func (s *Server) SupportsClientMetadataDocuments() bool { return s.docs != nil }

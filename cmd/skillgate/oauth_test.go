@@ -222,7 +222,7 @@ func TestOAuthFlowEndToEnd(t *testing.T) {
 	}
 	var asm map[string]any
 	c.do(http.MethodGet, "/.well-known/oauth-authorization-server", "", "", http.StatusOK, &asm)
-	if asm["issuer"] != ts.baseURL || asm["token_endpoint"] != ts.baseURL+"/token" {
+	if asm["issuer"] != ts.baseURL || asm["token_endpoint"] != ts.baseURL+"/token" || asm["client_id_metadata_document_supported"] != true {
 		t.Fatalf("authorization server metadata = %v", asm)
 	}
 

@@ -38,6 +38,14 @@ func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth
 		Audit:           auditLog,
 		Logger:          logger,
 	}
+	opts.ClientMetadataDocuments = oc.ClientMetadataDocuments == nil || *oc.ClientMetadataDocuments
+	pinned := config.DefaultPinnedClients()
+	if oc.PinnedClients != nil {
+		pinned = *oc.PinnedClients
+	}
+	for _, p := range pinned {
+		opts.PinnedClients = append(opts.PinnedClients, oauth.PinnedClient{ClientID: p.ClientID, Name: p.Name, RedirectURIs: p.RedirectURIs})
+	}
 	if oc.InitialAccessToken != "" {
 		sum := sha256.Sum256([]byte(oc.InitialAccessToken))
 		opts.InitialAccessTokenHash = sum[:]
@@ -52,7 +60,8 @@ func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth
 	if err := srv.SeedClients(ctx, configuredClients(oc.Clients)); err != nil {
 		return nil, nil, fmt.Errorf("auth.oauth.clients: %w", err)
 	}
-	docs, err := discovery.New(discovery.Config{Issuer: baseURL, Scopes: auth.KnownScopes(), Keys: srv.Signer()})
+	docs, err := discovery.New(discovery.Config{Issuer: baseURL, Scopes: auth.KnownScopes(), Keys: srv.Signer(),
+		ClientIDMetadataDocuments: srv.SupportsClientMetadataDocuments()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("auth.oauth: %w", err)
 	}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"slices"
+	"testing"
+
+	"github.com/skillgate/skillgate/internal/testclients"
+)
+
+// skillTools are the tools every persona allowed to use skills sees.
+var skillTools = []string{"get_skill", "list_skills", "read_skill_file", "run_skill_script"}
+
+// sdkOAuthResults is the JSON line of internal/testclients/sdk-oauth.mjs.
+type sdkOAuthResults struct {
+	Transport            string   `json:"transport"`
+	Error                string   `json:"error"`
+	Registered           bool     `json:"registered"`
+	Authorizations       int      `json:"authorizations"`
+	IssuerChecked        bool     `json:"issuer_checked"`
+	StateChecked         bool     `json:"state_checked"`
+	TokenType            string   `json:"token_type"`
+	Tools                []string `json:"tools"`
+	ListSkillsIsError    bool     `json:"list_skills_is_error"`
+	ListSkillsText       string   `json:"list_skills_text"`
+	Refreshed            bool     `json:"refreshed"`
+	RefreshRequests      int      `json:"refresh_requests"`
+	RefreshTokenRotated  bool     `json:"refresh_token_rotated"`
+	ToolsAfterRefresh    []string `json:"tools_after_refresh"`
+	ListSkillsAfterError bool     `json:"list_skills_after_refresh_is_error"`
+	TokenRequests        []string `json:"token_requests"`
+	AuthorizationRequest struct {
+		Endpoint            string `json:"endpoint"`
+		Resource            string `json:"resource"`
+		CodeChallengeMethod string `json:"code_challenge_method"`
+		HasState            bool   `json:"has_state"`
+	} `json:"authorization_request"`
+}
+
+// runSDKOAuth signs in with the official TypeScript MCP SDK over transport
+// ("streamable" or "sse") and checks the whole OAuth life of its tokens:
+// discovery from the 401, dynamic registration, authorization with PKCE
+// through skillgate's sign-in and consent pages, the code exchange, MCP
+// calls with the token, and a refresh on a 401.
+func runSDKOAuth(t *testing.T, transport string) {
+	ts := newTestServer(t, testServerOptions{})
+	_, key := createKeyOverREST(t, ts, `{"name":"ts-sdk-`+transport+`","roles":["analyst"],"user":"ada"}`)
+	_, callbackPort, err := net.SplitHostPort(freeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := testclients.Run(t, "sdk-oauth.mjs", map[string]string{
+		"SKILLGATE_URL": ts.baseURL,
+		"SKILLGATE_KEY": key,
+		"CALLBACK_PORT": callbackPort,
+		"TRANSPORT":     transport,
+	})
+	var r sdkOAuthResults
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("results of sdk-oauth.mjs: %v: %s", err, line)
+	}
+	t.Logf("sdk-oauth.mjs (%s): %s", transport, line)
+	if r.Error != "" {
+		t.Fatalf("the TypeScript SDK failed: %s", r.Error)
+	}
+
+	if r.Transport != transport {
+		t.Errorf("transport %q, want %q", r.Transport, transport)
+	}
+	if !r.Registered {
+		t.Error("the SDK did not register a client dynamically")
+	}
+	if r.Authorizations != 1 {
+		t.Errorf("the SDK sent the person to /authorize %d times, want once (a refresh must not need a new sign-in)", r.Authorizations)
+	}
+	ar := r.AuthorizationRequest
+	if ar.Endpoint != ts.baseURL+"/authorize" || ar.CodeChallengeMethod != "S256" || !ar.HasState {
+		t.Errorf("authorization request = %+v, want %s/authorize with S256 and a state", ar, ts.baseURL)
+	}
+	// skillgate publishes /mcp and /sse as resources of their own (RFC
+	// 9728 metadata at /.well-known/oauth-protected-resource/mcp and /sse),
+	// and the SDK sends the one of the endpoint it connects to.
+	if want := ts.baseURL + map[string]string{"streamable": "/mcp", "sse": "/sse"}[transport]; ar.Resource != want {
+		t.Errorf("resource indicator %q, want %q (from the protected resource metadata)", ar.Resource, want)
+	}
+	if !r.StateChecked || !r.IssuerChecked {
+		t.Errorf("state checked %v, issuer checked %v: the authorization response must carry both", r.StateChecked, r.IssuerChecked)
+	}
+	if r.TokenType != "Bearer" && r.TokenType != "bearer" {
+		t.Errorf("token_type %q, want Bearer", r.TokenType)
+	}
+	if !slices.Equal(r.Tools, skillTools) {
+		t.Errorf("tools = %v, want %v", r.Tools, skillTools)
+	}
+	if r.ListSkillsIsError {
+		t.Errorf("list_skills answered an error: %s", r.ListSkillsText)
+	}
+	if !r.Refreshed || r.RefreshRequests != 1 {
+		t.Errorf("refreshed %v after %d refresh requests: the SDK must refresh once on the 401 and carry on", r.Refreshed, r.RefreshRequests)
+	}
+	if !r.RefreshTokenRotated {
+		t.Error("the refresh token was not rotated")
+	}
+	if !slices.Equal(r.ToolsAfterRefresh, skillTools) {
+		t.Errorf("tools after the refresh = %v, want %v", r.ToolsAfterRefresh, skillTools)
+	}
+	if r.ListSkillsAfterError {
+		t.Error("list_skills after the refresh answered an error")
+	}
+	if want := []string{"authorization_code", "refresh_token"}; !slices.Equal(r.TokenRequests, want) {
+		t.Errorf("token requests %v, want %v", r.TokenRequests, want)
+	}
+}
+
+// TestTypeScriptSDKOAuthStreamable proves the OAuth login of the official
+// TypeScript MCP SDK over streamable HTTP (/mcp).
+func TestTypeScriptSDKOAuthStreamable(t *testing.T) {
+	runSDKOAuth(t, "streamable")
+}
+
+// TestTypeScriptSDKOAuthSSE proves the OAuth login of the official
+// TypeScript MCP SDK over the legacy SSE transport (/sse).
+func TestTypeScriptSDKOAuthSSE(t *testing.T) {
+	runSDKOAuth(t, "sse")
+}
+
+// TestTypeScriptSDKStaticHeader connects the official TypeScript MCP SDK
+// with an API key in a static Authorization header, as clients configured
+// by hand do.
+func TestTypeScriptSDKStaticHeader(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	line := testclients.Run(t, "sdk-header.mjs", map[string]string{
+		"SKILLGATE_URL": ts.baseURL,
+		"SKILLGATE_KEY": testKeys["analyst"],
+	})
+	var r struct {
+		Error             string   `json:"error"`
+		Tools             []string `json:"tools"`
+		ListSkillsIsError bool     `json:"list_skills_is_error"`
+		ListSkillsText    string   `json:"list_skills_text"`
+	}
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("results of sdk-header.mjs: %v: %s", err, line)
+	}
+	t.Logf("sdk-header.mjs: %s", line)
+	if r.Error != "" {
+		t.Fatalf("the TypeScript SDK failed: %s", r.Error)
+	}
+	if !slices.Equal(r.Tools, skillTools) {
+		t.Errorf("tools = %v, want %v", r.Tools, skillTools)
+	}
+	if r.ListSkillsIsError {
+		t.Errorf("list_skills answered an error: %s", r.ListSkillsText)
+	}
+	ts.assertNoSecretsLogged(t)
+}

@@ -1,0 +1,377 @@
+// sdk-oauth.mjs signs in to skillgate as an MCP client built on the official
+// TypeScript SDK would: the SDK discovers the authorization server from the
+// 401, registers dynamically, sends the person to /authorize (played here
+// headlessly with fetch: sign-in form, consent form), redeems the code with
+// PKCE, then uses and refreshes the tokens.
+//
+// Environment:
+//   SKILLGATE_URL   base URL of skillgate, which is also its issuer
+//   SKILLGATE_KEY   API key the person signs in with
+//   CALLBACK_PORT   port of the client's redirect URI (nothing listens there)
+//   TRANSPORT       "streamable" (default, POST /mcp) or "sse" (GET /sse)
+//
+// The last line of stdout is one JSON object with the results. Every HTTP
+// exchange is traced to stderr, which the Go test shows when it fails.
+
+import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+
+const base = requireEnv('SKILLGATE_URL').replace(/\/+$/, '');
+const apiKey = requireEnv('SKILLGATE_KEY');
+const callbackPort = requireEnv('CALLBACK_PORT');
+const transportKind = process.env.TRANSPORT || 'streamable';
+const redirectUri = `http://127.0.0.1:${callbackPort}/callback`;
+
+function requireEnv(name) {
+  const v = process.env[name];
+  if (!v) {
+    throw new Error(`environment variable ${name} is required`);
+  }
+  return v;
+}
+
+function trace(...args) {
+  process.stderr.write(args.join(' ') + '\n');
+}
+
+// Everything the SDK sends goes through tracedFetch, so a failure shows
+// exactly what the SDK asked and what skillgate answered. Token and form
+// bodies are summarised without their secrets.
+const tokenRequests = [];
+async function tracedFetch(input, init = {}) {
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  const method = init.method || (input instanceof Request ? input.method : 'GET');
+  let note = '';
+  if (url.pathname === '/token' && init.body) {
+    const form = new URLSearchParams(String(init.body));
+    tokenRequests.push(form.get('grant_type'));
+    note = ' grant_type=' + form.get('grant_type') + ' params=[' + [...form.keys()].join(',') + ']' +
+      (form.get('resource') ? ' resource=' + form.get('resource') : '');
+  } else if (url.pathname === '/register' && init.body) {
+    note = ' body=' + String(init.body);
+  } else if (init.body && typeof init.body === 'string' && init.body.startsWith('{')) {
+    note = ' body=' + init.body.slice(0, 300);
+  }
+  const headers = new Headers(init.headers || {});
+  const authz = headers.get('authorization');
+  if (authz) {
+    note += ' authorization=' + authz.slice(0, 16) + '…';
+  }
+  trace(`> ${method} ${url.pathname}${url.search ? '?…' : ''}${note}`);
+  const resp = await fetch(input, init);
+  const www = resp.headers.get('www-authenticate');
+  let answer = '';
+  if (!resp.ok && resp.status !== 202) {
+    answer = ' ' + (await resp.clone().text().catch(() => '')).slice(0, 500);
+  }
+  trace(`< ${resp.status} ${resp.headers.get('content-type') || ''}${www ? ' www-authenticate=' + www : ''}${answer}`);
+  return resp;
+}
+
+// browser plays the person's browser: manual redirects and a tiny cookie
+// jar for skillgate's own pages.
+class Browser {
+  constructor() {
+    this.cookies = new Map();
+  }
+
+  async request(url, { method = 'GET', form } = {}) {
+    const target = new URL(url, base);
+    const headers = {};
+    if (this.cookies.size > 0 && target.origin === new URL(base).origin) {
+      headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    let body;
+    if (form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(form).toString();
+    }
+    const resp = await fetch(target, { method, headers, body, redirect: 'manual' });
+    for (const c of resp.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      if (i > 0) {
+        this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+      }
+    }
+    const text = await resp.text();
+    trace(`browser ${method} ${target.pathname} -> ${resp.status}${resp.headers.get('location') ? ' location=' + resp.headers.get('location').split('?')[0] : ''}`);
+    return { status: resp.status, location: resp.headers.get('location'), text };
+  }
+}
+
+const entities = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'", '&#x27;': "'" };
+function unescapeHTML(s) {
+  return s.replace(/&(?:amp|lt|gt|quot|#34|#39|#x27);/g, (m) => entities[m]);
+}
+
+// pageSummary names what a page says went wrong, or shows its beginning.
+function pageSummary(page) {
+  const m = /<p class="error"[^>]*>([\s\S]*?)<\/p>/i.exec(page);
+  return m ? 'the page says: ' + unescapeHTML(m[1]).trim() : page.slice(0, 1000);
+}
+
+// hiddenFields returns the hidden inputs of the page's form.
+function hiddenFields(page, what) {
+  const fields = {};
+  for (const m of page.matchAll(/<input\b[^>]*>/gi)) {
+    const tag = m[0];
+    const type = /\btype\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
+    const name = /\bname\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
+    const value = /\bvalue\s*=\s*"([^"]*)"/i.exec(tag)?.[1] ?? '';
+    if (type && type.toLowerCase() === 'hidden' && name) {
+      fields[name] = unescapeHTML(value);
+    }
+  }
+  if (!fields.request || !fields.csrf_token) {
+    throw new Error(`the ${what} page has no form with request and csrf_token:\n${page.slice(0, 2000)}`);
+  }
+  return fields;
+}
+
+const results = {
+  transport: transportKind,
+  authorizations: 0,
+  issuer_checked: false,
+  state_checked: false,
+};
+
+// MemoryProvider is an OAuthClientProvider kept in memory.
+class MemoryProvider {
+  constructor() {
+    this._clientInformation = undefined;
+    this._tokens = undefined;
+    this._codeVerifier = undefined;
+    this._state = undefined;
+    this._garbled = false;
+    this.saved = [];
+    this.code = undefined;
+  }
+
+  get redirectUrl() {
+    return redirectUri;
+  }
+
+  get clientMetadata() {
+    return {
+      client_name: 'skillgate interop test (TypeScript SDK)',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  state() {
+    this._state = randomBytes(16).toString('hex');
+    return this._state;
+  }
+
+  clientInformation() {
+    return this._clientInformation;
+  }
+
+  saveClientInformation(info) {
+    this._clientInformation = info;
+  }
+
+  tokens() {
+    if (this._tokens && this._garbled) {
+      // An access token skillgate cannot accept, with the real refresh
+      // token: the next request is a 401 and the SDK must refresh.
+      return { ...this._tokens, access_token: 'garbled-' + this._tokens.access_token.slice(8) };
+    }
+    return this._tokens;
+  }
+
+  saveTokens(tokens) {
+    this._tokens = tokens;
+    this._garbled = false;
+    this.saved.push(tokens);
+  }
+
+  garbleAccessToken() {
+    this._garbled = true;
+  }
+
+  saveCodeVerifier(v) {
+    this._codeVerifier = v;
+  }
+
+  codeVerifier() {
+    if (!this._codeVerifier) {
+      throw new Error('no code verifier saved');
+    }
+    return this._codeVerifier;
+  }
+
+  invalidateCredentials(scope) {
+    trace(`provider: invalidateCredentials(${scope})`);
+    if (scope === 'all' || scope === 'client') this._clientInformation = undefined;
+    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
+    if (scope === 'all' || scope === 'verifier') this._codeVerifier = undefined;
+  }
+
+  async redirectToAuthorization(authorizationUrl) {
+    results.authorizations++;
+    const q = authorizationUrl.searchParams;
+    results.authorization_request = {
+      endpoint: authorizationUrl.origin + authorizationUrl.pathname,
+      resource: q.get('resource'),
+      scope: q.get('scope'),
+      code_challenge_method: q.get('code_challenge_method'),
+      has_state: q.has('state'),
+    };
+    trace(`provider: redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
+    this.code = await signInAndConsent(authorizationUrl, this._state);
+  }
+}
+
+// signInAndConsent plays the person: the sign-in form with the API key, then
+// the consent form, and returns the code from the redirect to the client.
+async function signInAndConsent(authorizationUrl, state) {
+  const browser = new Browser();
+  let page = await browser.request(authorizationUrl);
+  if (page.status !== 200) {
+    throw new Error(`GET /authorize: status ${page.status}: ${pageSummary(page.text)}`);
+  }
+  const signin = hiddenFields(page.text, 'sign-in');
+  if (!/name="api_key"/.test(page.text)) {
+    throw new Error(`the sign-in page has no api_key input:\n${page.text.slice(0, 2000)}`);
+  }
+  let resp = await browser.request('/authorize/signin', { method: 'POST', form: { ...signin, api_key: apiKey } });
+  if (resp.status !== 303 || !resp.location) {
+    throw new Error(`POST /authorize/signin: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
+  }
+  let callback;
+  page = await browser.request(resp.location);
+  if (page.status === 302 && page.location) {
+    callback = page.location; // consented before
+  } else if (page.status === 200) {
+    const consent = hiddenFields(page.text, 'consent');
+    resp = await browser.request('/authorize/consent', { method: 'POST', form: { ...consent, decision: 'approve' } });
+    if (resp.status !== 303 || !resp.location) {
+      throw new Error(`POST /authorize/consent: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
+    }
+    callback = resp.location;
+  } else {
+    throw new Error(`consent page: status ${page.status}: ${pageSummary(page.text)}`);
+  }
+
+  const cb = new URL(callback);
+  if (cb.origin + cb.pathname !== redirectUri) {
+    throw new Error(`redirected to ${cb.origin}${cb.pathname}, want the redirect URI ${redirectUri}`);
+  }
+  const error = cb.searchParams.get('error');
+  if (error) {
+    throw new Error(`authorization error ${error}: ${cb.searchParams.get('error_description')}`);
+  }
+  if (cb.searchParams.get('state') !== state) {
+    throw new Error(`state ${cb.searchParams.get('state')} in the authorization response, want ${state}`);
+  }
+  results.state_checked = true;
+  // RFC 9207: the authorization response names its issuer, which is
+  // skillgate's base URL.
+  if (cb.searchParams.get('iss') !== base) {
+    throw new Error(`iss ${cb.searchParams.get('iss')} in the authorization response, want ${base}`);
+  }
+  results.issuer_checked = true;
+  const code = cb.searchParams.get('code');
+  if (!code) {
+    throw new Error(`no code in the authorization response ${callback}`);
+  }
+  return code;
+}
+
+function newTransport(provider) {
+  if (transportKind === 'sse') {
+    return new SSEClientTransport(new URL(base + '/sse'), { authProvider: provider, fetch: tracedFetch });
+  }
+  if (transportKind !== 'streamable') {
+    throw new Error(`TRANSPORT ${transportKind}: want streamable or sse`);
+  }
+  return new StreamableHTTPClientTransport(new URL(base + '/mcp'), { authProvider: provider, fetch: tracedFetch });
+}
+
+function newClient() {
+  return new Client({ name: 'skillgate-interop-sdk-oauth', version: '1.0.0' });
+}
+
+async function main() {
+  const provider = new MemoryProvider();
+
+  // 1. The first connection has no token: the SDK discovers, registers and
+  //    sends the person to /authorize, then gives up with UnauthorizedError.
+  trace('--- connect without a token');
+  let client = newClient();
+  let transport = newTransport(provider);
+  try {
+    await client.connect(transport);
+    throw new Error('connect without a token succeeded, want UnauthorizedError');
+  } catch (err) {
+    if (!(err instanceof UnauthorizedError)) {
+      trace(`connect without a token: ${err?.stack || err}`);
+      throw new Error(`connect without a token: ${err?.message || err}, want UnauthorizedError`);
+    }
+  }
+  if (!provider.code) {
+    throw new Error('the SDK did not send the person to the authorization endpoint');
+  }
+  results.registered = Boolean(provider.clientInformation()?.client_id);
+
+  // 2. The redirect brought a code: the transport redeems it.
+  trace('--- finishAuth');
+  await transport.finishAuth(provider.code);
+  await client.close().catch(() => {});
+  const first = provider.tokens();
+  if (!first?.access_token || !first?.refresh_token) {
+    throw new Error(`tokens after the code exchange: ${JSON.stringify(Object.keys(first || {}))}, want access_token and refresh_token`);
+  }
+  results.token_type = first.token_type;
+  results.scope = first.scope ?? null;
+
+  // 3. A new transport with the same provider connects with the token.
+  trace('--- reconnect with the token');
+  client = newClient();
+  transport = newTransport(provider);
+  await client.connect(transport);
+  results.server = client.getServerVersion()?.name ?? null;
+  const listed = await client.listTools();
+  results.tools = listed.tools.map((t) => t.name).sort();
+  const skills = await client.callTool({ name: 'list_skills', arguments: {} });
+  results.list_skills_is_error = Boolean(skills.isError);
+  results.list_skills_text = (skills.content?.[0]?.text ?? '').slice(0, 200);
+
+  // 4. The access token stops working (here: garbled; the refresh token is
+  //    the real one). The next request is a 401, on which the SDK's
+  //    transport calls auth(), which refreshes, and retries the request.
+  trace('--- force a refresh');
+  const savedBefore = provider.saved.length;
+  const refreshesBefore = tokenRequests.filter((g) => g === 'refresh_token').length;
+  provider.garbleAccessToken();
+  const again = await client.listTools();
+  results.tools_after_refresh = again.tools.map((t) => t.name).sort();
+  const after = provider.tokens();
+  results.refresh_requests = tokenRequests.filter((g) => g === 'refresh_token').length - refreshesBefore;
+  results.refreshed = provider.saved.length > savedBefore && results.refresh_requests > 0 &&
+    after.access_token !== first.access_token;
+  results.refresh_token_rotated = after.refresh_token !== undefined && after.refresh_token !== first.refresh_token;
+  const skillsAfter = await client.callTool({ name: 'list_skills', arguments: {} });
+  results.list_skills_after_refresh_is_error = Boolean(skillsAfter.isError);
+  results.token_requests = tokenRequests;
+  await client.close();
+}
+
+try {
+  await main();
+  process.stdout.write(JSON.stringify(results) + '\n');
+} catch (err) {
+  trace(`FAILED: ${err?.stack || err}`);
+  process.stdout.write(JSON.stringify({ ...results, error: String(err?.message || err) }) + '\n');
+  process.exitCode = 1;
+}
+// An SSE stream or keep-alive socket left open must not keep node running.
+process.exit();
