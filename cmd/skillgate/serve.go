@@ -253,6 +253,11 @@ func printBootstrapKey(w io.Writer, key, baseURL string) {
 
      claude mcp add --transport http skillgate %[2]s/mcp --header "Authorization: Bearer %[1]s"
 
+ or without the header, then sign in with the key when Claude Code opens the
+ browser (/mcp, then Authenticate):
+
+     claude mcp add --transport http skillgate %[2]s/mcp
+
  Or try it with curl:
 
      curl -sS %[2]s/mcp -H "Authorization: Bearer %[1]s" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
