@@ -3,8 +3,11 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/skillgate/skillgate/internal/testclients"
 )
@@ -154,4 +157,59 @@ func TestTypeScriptSDKStaticHeader(t *testing.T) {
 		t.Errorf("list_skills answered an error: %s", r.ListSkillsText)
 	}
 	ts.assertNoSecretsLogged(t)
+}
+
+// mcpRemoteClient is mcp-remote's own test client (mcp-remote-client from
+// mcp-remote 0.15.1, what Claude Desktop runs through): it connects, lists
+// tools and resources, prints them and exits.
+const mcpRemoteClient = "node_modules/mcp-remote/dist/client.js"
+
+// mcpRemoteEnv keeps mcp-remote's token store in the test's own folder.
+func mcpRemoteEnv(t *testing.T) map[string]string {
+	dir := t.TempDir()
+	return map[string]string{"HOME": dir, "MCP_REMOTE_CONFIG_DIR": dir, "BROWSER": "true"}
+}
+
+func TestMCPRemoteWithHeader(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	p := testclients.Start(t, mcpRemoteEnv(t), mcpRemoteClient, ts.baseURL+"/mcp",
+		"--header", "Authorization:Bearer "+testKeys["analyst"])
+	if err := p.Wait(t, time.Minute); err != nil {
+		t.Fatalf("mcp-remote-client: %v\n%s", err, p.Output())
+	}
+	out := p.Output()
+	if !strings.Contains(out, "run_skill_script") || !strings.Contains(out, "Exiting OK") {
+		t.Fatalf("mcp-remote-client did not list skillgate's tools:\n%s", out)
+	}
+	ts.assertNoSecretsLogged(t)
+}
+
+// TestMCPRemoteWithOAuth: mcp-remote-client finds no credential, logs in
+// with OAuth on a fixed callback port, and the person (this test) signs in
+// on skillgate's page; mcp-remote's callback server receives the code.
+func TestMCPRemoteWithOAuth(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	_, port, _ := strings.Cut(freeAddr(t), ":")
+	p := testclients.Start(t, mcpRemoteEnv(t), mcpRemoteClient, ts.baseURL+"/mcp", port)
+	p.WaitFor(t, "Please authorize this client by visiting:", 30*time.Second)
+	authorizeURL := strings.TrimSpace(p.NextLine(t, 10*time.Second))
+	if !strings.HasPrefix(authorizeURL, ts.baseURL+"/authorize?") {
+		t.Fatalf("mcp-remote sends the person to %q", authorizeURL)
+	}
+	_, key := createKeyOverREST(t, ts, `{"name":"mcp-remote","roles":["analyst"],"user":"ada"}`)
+	callback := newOAuthClient(t, ts.baseURL).approve(authorizeURL, key)
+	if !strings.HasPrefix(callback, "http://localhost:"+port+"/") && !strings.HasPrefix(callback, "http://127.0.0.1:"+port+"/") {
+		t.Fatalf("callback %q is not mcp-remote's fixed port %s", callback, port)
+	}
+	resp, err := http.Get(callback)
+	if err != nil {
+		t.Fatalf("delivering the code to mcp-remote: %v", err)
+	}
+	resp.Body.Close()
+	if err := p.Wait(t, time.Minute); err != nil {
+		t.Fatalf("mcp-remote-client: %v\n%s", err, p.Output())
+	}
+	if out := p.Output(); !strings.Contains(out, "run_skill_script") || !strings.Contains(out, "Exiting OK") {
+		t.Fatalf("mcp-remote-client did not list skillgate's tools after OAuth:\n%s", out)
+	}
 }

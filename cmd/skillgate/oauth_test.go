@@ -121,24 +121,7 @@ func (c *oauthClient) login(apiKey string) tokenSet {
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 		"state": {"st-123"}, "scope": {"skills:read skills:execute"}, "resource": {c.base + "/mcp"},
 	}
-	_, page := c.do(http.MethodGet, "/authorize?"+q.Encode(), "", "", http.StatusOK, nil)
-	form := formFields(c.t, page)
-	form.Set("api_key", apiKey)
-	resp, _ := c.do(http.MethodPost, "/authorize/signin", "application/x-www-form-urlencoded", form.Encode(), http.StatusSeeOther, nil)
-	consentURL := resp.Header.Get("Location")
-	resp, page = c.do(http.MethodGet, consentURL, "", "", 0, nil)
-	var callback string
-	switch resp.StatusCode {
-	case http.StatusFound: // consented before
-		callback = resp.Header.Get("Location")
-	case http.StatusOK:
-		form = formFields(c.t, page)
-		form.Set("decision", "approve")
-		resp, _ = c.do(http.MethodPost, "/authorize/consent", "application/x-www-form-urlencoded", form.Encode(), http.StatusSeeOther, nil)
-		callback = resp.Header.Get("Location")
-	default:
-		c.t.Fatalf("consent page: status %d: %s", resp.StatusCode, page)
-	}
+	callback := c.approve(c.base+"/authorize?"+q.Encode(), apiKey)
 	u, err := url.Parse(callback)
 	if err != nil || !strings.HasPrefix(callback, c.redirect+"?") {
 		c.t.Fatalf("redirected to %q, want the client's callback", callback)
@@ -152,6 +135,29 @@ func (c *oauthClient) login(apiKey string) tokenSet {
 		"client_id": {c.clientID}, "code_verifier": {verifier}, "resource": {c.base + "/mcp"},
 	}.Encode(), http.StatusOK, &tokens)
 	return tokens
+}
+
+// approve plays the person: it opens an authorization URL (built by this
+// client or by another program), signs in with apiKey, approves, and
+// returns where skillgate sends the browser back, not following it.
+func (c *oauthClient) approve(authorizeURL, apiKey string) string {
+	c.t.Helper()
+	_, page := c.do(http.MethodGet, authorizeURL, "", "", http.StatusOK, nil)
+	form := formFields(c.t, page)
+	form.Set("api_key", apiKey)
+	resp, _ := c.do(http.MethodPost, "/authorize/signin", "application/x-www-form-urlencoded", form.Encode(), http.StatusSeeOther, nil)
+	resp, page = c.do(http.MethodGet, resp.Header.Get("Location"), "", "", 0, nil)
+	switch resp.StatusCode {
+	case http.StatusFound: // consented before
+		return resp.Header.Get("Location")
+	case http.StatusOK:
+		form = formFields(c.t, page)
+		form.Set("decision", "approve")
+		resp, _ = c.do(http.MethodPost, "/authorize/consent", "application/x-www-form-urlencoded", form.Encode(), http.StatusSeeOther, nil)
+		return resp.Header.Get("Location")
+	}
+	c.t.Fatalf("consent page: status %d: %s", resp.StatusCode, page)
+	return ""
 }
 
 func (c *oauthClient) refresh(refreshToken string, want int) tokenSet {
