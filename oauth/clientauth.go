@@ -70,3 +70,12 @@ func (s *Server) authenticateClient(r *http.Request, cc clientCredentials) (stor
 	}
 	return store.OAuthClient{}, bad
 }
+
+// requestClient authenticates the client of a /token or /revoke request.
+func (s *Server) requestClient(r *http.Request) (store.OAuthClient, *oauthError) {
+	cc, oerr := presentedClient(r)
+	if oerr != nil {
+		return store.OAuthClient{}, oerr
+	}
+	return s.authenticateClient(r, cc)
+}

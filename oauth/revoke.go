@@ -17,12 +17,7 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, oerr)
 		return
 	}
-	cc, oerr := presentedClient(r)
-	if oerr != nil {
-		writeError(w, r, oerr)
-		return
-	}
-	client, oerr := s.authenticateClient(r, cc)
+	client, oerr := s.requestClient(r)
 	if oerr != nil {
 		writeError(w, r, oerr)
 		return

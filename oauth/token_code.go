@@ -13,11 +13,7 @@ import (
 // successful or not; a second redemption revokes what the first issued.
 func (s *Server) exchangeCode(r *http.Request) (*tokenResponse, *oauthError) {
 	ctx := r.Context()
-	cc, oerr := presentedClient(r)
-	if oerr != nil {
-		return nil, oerr
-	}
-	client, oerr := s.authenticateClient(r, cc)
+	client, oerr := s.requestClient(r)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -33,11 +33,7 @@ func (s *Server) startRefresh(r *http.Request, g store.OAuthGrant) (string, *oau
 // same new token, while any other reuse revokes the grant.
 func (s *Server) refresh(r *http.Request) (*tokenResponse, *oauthError) {
 	ctx := r.Context()
-	cc, oerr := presentedClient(r)
-	if oerr != nil {
-		return nil, oerr
-	}
-	client, oerr := s.authenticateClient(r, cc)
+	client, oerr := s.requestClient(r)
 	if oerr != nil {
 		return nil, oerr
 	}
