@@ -213,3 +213,176 @@ func TestMCPRemoteWithOAuth(t *testing.T) {
 		t.Fatalf("mcp-remote-client did not list skillgate's tools after OAuth:\n%s", out)
 	}
 }
+
+// issuerMismatch is an IssuerMismatchError of the TypeScript SDK v2, as
+// sdk2-oauth.mjs reports it: which check failed, what the SDK expected and
+// what it received, or what went wrong instead.
+type issuerMismatch struct {
+	Rejected      bool    `json:"rejected"`
+	Kind          string  `json:"kind"`
+	Expected      *string `json:"expected"`
+	Received      *string `json:"received"`
+	Error         string  `json:"error"`
+	TokenRequests int     `json:"token_requests"`
+	Registered    bool    `json:"registered"`
+	Redirected    bool    `json:"redirected"`
+}
+
+// sdk2OAuthResults is the JSON line of internal/testclients/sdk2-oauth.mjs:
+// that of sdk-oauth.mjs, and what the SDK's own issuer checks did.
+type sdk2OAuthResults struct {
+	sdkOAuthResults
+	SDK             string `json:"sdk"`
+	SDKIssuerChecks struct {
+		Discovery struct {
+			AuthorizationServer   string `json:"authorization_server"`
+			MetadataIssuer        string `json:"metadata_issuer"`
+			IssParameterSupported *bool  `json:"iss_parameter_supported"`
+			ClientIssuerStamp     string `json:"client_issuer_stamp"`
+		} `json:"discovery"`
+		Metadata         issuerMismatch `json:"metadata"`
+		ForgedIss        issuerMismatch `json:"forged_iss"`
+		MissingIss       issuerMismatch `json:"missing_iss"`
+		TokenIssuerStamp string         `json:"token_issuer_stamp"`
+	} `json:"sdk_issuer_checks"`
+}
+
+// TestTypeScriptSDKv2OAuth proves the OAuth login of v2 of the official
+// TypeScript MCP SDK (@modelcontextprotocol/client 2.4.0) over streamable
+// HTTP (/mcp), with the same checks as TestTypeScriptSDKOAuthStreamable,
+// and proves that the SDK's own issuer checks ran rather than assuming it:
+//
+//   - RFC 8414 §3.3 (metadata echo): the SDK compares the issuer of the
+//     authorization server metadata with the authorization server named by
+//     the protected resource metadata. The script first connects through a
+//     fetch that rewrites that issuer; the SDK must fail with its
+//     IssuerMismatchError of kind "metadata" before registering. The real
+//     flow uses the same code path unaltered (skipIssuerMetadataValidation
+//     is not set), so skillgate's metadata passed the same check.
+//   - RFC 9207 §2.4 (iss of the authorization response): finishAuth is
+//     given the callback's URLSearchParams, from which the SDK reads iss and
+//     compares it with the metadata's issuer before redeeming the code. The
+//     script first calls finishAuth with a forged iss and with none (which
+//     skillgate's authorization_response_iss_parameter_supported forbids);
+//     the SDK must fail both with IssuerMismatchError of kind
+//     "authorization_response" and send no token request, and then accepts
+//     the real parameters and redeems the code.
+func TestTypeScriptSDKv2OAuth(t *testing.T) {
+	ts := newTestServer(t, testServerOptions{})
+	_, key := createKeyOverREST(t, ts, `{"name":"ts-sdk-v2","roles":["analyst"],"user":"ada"}`)
+	_, callbackPort, err := net.SplitHostPort(freeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := testclients.Run(t, "sdk2-oauth.mjs", map[string]string{
+		"SKILLGATE_URL": ts.baseURL,
+		"SKILLGATE_KEY": key,
+		"CALLBACK_PORT": callbackPort,
+	})
+	var r sdk2OAuthResults
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("results of sdk2-oauth.mjs: %v: %s", err, line)
+	}
+	t.Logf("sdk2-oauth.mjs: %s", line)
+	if r.Error != "" {
+		t.Fatalf("the TypeScript SDK v2 failed: %s", r.Error)
+	}
+
+	// The same as TestTypeScriptSDKOAuthStreamable.
+	if r.Transport != "streamable" {
+		t.Errorf("transport %q, want streamable", r.Transport)
+	}
+	if !r.Registered {
+		t.Error("the SDK did not register a client dynamically")
+	}
+	if r.Authorizations != 1 {
+		t.Errorf("the SDK sent the person to /authorize %d times, want once (a refresh must not need a new sign-in)", r.Authorizations)
+	}
+	ar := r.AuthorizationRequest
+	if ar.Endpoint != ts.baseURL+"/authorize" || ar.CodeChallengeMethod != "S256" || !ar.HasState {
+		t.Errorf("authorization request = %+v, want %s/authorize with S256 and a state", ar, ts.baseURL)
+	}
+	if want := ts.baseURL + "/mcp"; ar.Resource != want {
+		t.Errorf("resource indicator %q, want %q (from the protected resource metadata)", ar.Resource, want)
+	}
+	if !r.StateChecked || !r.IssuerChecked {
+		t.Errorf("state checked %v, issuer checked %v: the authorization response must carry both", r.StateChecked, r.IssuerChecked)
+	}
+	if r.TokenType != "Bearer" && r.TokenType != "bearer" {
+		t.Errorf("token_type %q, want Bearer", r.TokenType)
+	}
+	if !slices.Equal(r.Tools, skillTools) {
+		t.Errorf("tools = %v, want %v", r.Tools, skillTools)
+	}
+	if r.ListSkillsIsError {
+		t.Errorf("list_skills answered an error: %s", r.ListSkillsText)
+	}
+	if !r.Refreshed || r.RefreshRequests != 1 {
+		t.Errorf("refreshed %v after %d refresh requests: the SDK must refresh once on the 401 and carry on", r.Refreshed, r.RefreshRequests)
+	}
+	if !r.RefreshTokenRotated {
+		t.Error("the refresh token was not rotated")
+	}
+	if !slices.Equal(r.ToolsAfterRefresh, skillTools) {
+		t.Errorf("tools after the refresh = %v, want %v", r.ToolsAfterRefresh, skillTools)
+	}
+	if r.ListSkillsAfterError {
+		t.Error("list_skills after the refresh answered an error")
+	}
+	if want := []string{"authorization_code", "refresh_token"}; !slices.Equal(r.TokenRequests, want) {
+		t.Errorf("token requests %v, want %v (the probes of the issuer checks must redeem nothing)", r.TokenRequests, want)
+	}
+
+	// The SDK's own issuer checks.
+	if r.SDK != "@modelcontextprotocol/client" {
+		t.Errorf("sdk %q, want @modelcontextprotocol/client", r.SDK)
+	}
+	c := r.SDKIssuerChecks
+	d := c.Discovery
+	if d.AuthorizationServer != ts.baseURL && d.AuthorizationServer != ts.baseURL+"/" {
+		t.Errorf("the SDK found the authorization server %q, want %s", d.AuthorizationServer, ts.baseURL)
+	}
+	if d.MetadataIssuer != ts.baseURL {
+		t.Errorf("issuer of the metadata the SDK accepted %q, want %s", d.MetadataIssuer, ts.baseURL)
+	}
+	if d.IssParameterSupported == nil || !*d.IssParameterSupported {
+		t.Errorf("authorization_response_iss_parameter_supported as the SDK read it = %v, want true (RFC 9207 §3)", d.IssParameterSupported)
+	}
+	if d.ClientIssuerStamp != ts.baseURL || c.TokenIssuerStamp != ts.baseURL {
+		t.Errorf("issuer stamped by the SDK on the client %q and on the tokens %q, want %s", d.ClientIssuerStamp, c.TokenIssuerStamp, ts.baseURL)
+	}
+	forged := "https://attacker.example/as" // as in sdk2-oauth.mjs
+	for _, probe := range []struct {
+		what         string
+		got          issuerMismatch
+		wantKind     string
+		wantReceived string
+	}{
+		{"connect through a fetch that rewrites the issuer of the authorization server metadata", c.Metadata, "metadata", forged},
+		{"finishAuth with iss=" + forged, c.ForgedIss, "authorization_response", forged},
+		{"finishAuth without iss", c.MissingIss, "authorization_response", "<none>"},
+	} {
+		m := probe.got
+		if !m.Rejected || m.Kind != probe.wantKind {
+			t.Errorf("%s: rejected %v with kind %q (%s), want the SDK's IssuerMismatchError of kind %q", probe.what, m.Rejected, m.Kind, m.Error, probe.wantKind)
+			continue
+		}
+		if m.Expected == nil || strings.TrimSuffix(*m.Expected, "/") != ts.baseURL {
+			t.Errorf("%s: the SDK expected the issuer %s, want %s", probe.what, deref(m.Expected), ts.baseURL)
+		}
+		if deref(m.Received) != probe.wantReceived {
+			t.Errorf("%s: the SDK received the issuer %s, want %s", probe.what, deref(m.Received), probe.wantReceived)
+		}
+		if m.TokenRequests != 0 || m.Registered || m.Redirected {
+			t.Errorf("%s: after the refusal the SDK sent %d token requests, registered %v, redirected %v; want none", probe.what, m.TokenRequests, m.Registered, m.Redirected)
+		}
+	}
+}
+
+// deref shows an optional string of the results, "<none>" when absent.
+func deref(s *string) string {
+	if s == nil {
+		return "<none>"
+	}
+	return *s
+}

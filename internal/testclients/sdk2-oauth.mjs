@@ -1,0 +1,535 @@
+// sdk2-oauth.mjs signs in to skillgate as an MCP client built on v2 of the
+// official TypeScript SDK (@modelcontextprotocol/client) would: the SDK
+// discovers the authorization server from the 401, checks that its metadata
+// echoes the issuer (RFC 8414 §3.3), registers dynamically, sends the person
+// to /authorize (played here headlessly with fetch: sign-in form, consent
+// form), checks the iss of the authorization response (RFC 9207 §2.4) when
+// finishAuth gets the callback's parameters, redeems the code with PKCE, then
+// uses and refreshes the tokens over streamable HTTP.
+//
+// The SDK's own issuer checks are proved live, not assumed: before the real
+// flow, a connection whose fetch rewrites the issuer of the authorization
+// server metadata must fail with the SDK's IssuerMismatchError (kind
+// "metadata"); before the code is redeemed, finishAuth with a forged iss, and
+// with the iss removed, must fail with IssuerMismatchError (kind
+// "authorization_response") without any token request.
+//
+// Environment:
+//   SKILLGATE_URL   base URL of skillgate, which is also its issuer
+//   SKILLGATE_KEY   API key the person signs in with
+//   CALLBACK_PORT   port of the client's redirect URI (nothing listens there)
+//
+// The last line of stdout is one JSON object with the results. Every HTTP
+// exchange is traced to stderr, which the Go test shows when it fails.
+
+import { randomBytes } from 'node:crypto';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  IssuerMismatchError,
+} from '@modelcontextprotocol/client';
+
+const base = requireEnv('SKILLGATE_URL').replace(/\/+$/, '');
+const apiKey = requireEnv('SKILLGATE_KEY');
+const callbackPort = requireEnv('CALLBACK_PORT');
+const redirectUri = `http://127.0.0.1:${callbackPort}/callback`;
+const forgedIssuer = 'https://attacker.example/as';
+
+function requireEnv(name) {
+  const v = process.env[name];
+  if (!v) {
+    throw new Error(`environment variable ${name} is required`);
+  }
+  return v;
+}
+
+function trace(...args) {
+  process.stderr.write(args.join(' ') + '\n');
+}
+
+// requests lists the path of every request the SDK sent, and tokenRequests
+// the grant_type of every token request, in order.
+const requests = [];
+const tokenRequests = [];
+
+function bodyText(body) {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  return '';
+}
+
+// newFetch returns the fetch the SDK is given: everything it sends is traced,
+// so a failure shows exactly what the SDK asked and what skillgate answered.
+// Token and form bodies are summarised without their secrets. With
+// tamperIssuer, the issuer of the authorization server metadata is replaced
+// on its way to the SDK, to show that the SDK checks it.
+function newFetch({ tamperIssuer } = {}) {
+  return async function tracedFetch(input, init = {}) {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const method = init.method || (input instanceof Request ? input.method : 'GET');
+    const body = bodyText(init.body);
+    requests.push(url.pathname);
+    let note = '';
+    if (url.pathname === '/token' && body) {
+      const form = new URLSearchParams(body);
+      tokenRequests.push(form.get('grant_type'));
+      note = ' grant_type=' + form.get('grant_type') + ' params=[' + [...form.keys()].join(',') + ']' +
+        (form.get('resource') ? ' resource=' + form.get('resource') : '');
+    } else if (url.pathname === '/register' && body) {
+      note = ' body=' + body;
+    } else if (body.startsWith('{')) {
+      note = ' body=' + body.slice(0, 300);
+    }
+    const headers = new Headers(init.headers || {});
+    const authz = headers.get('authorization');
+    if (authz) {
+      note += ' authorization=' + authz.slice(0, 16) + '…';
+    }
+    const pv = headers.get('mcp-protocol-version');
+    if (pv) {
+      note += ' mcp-protocol-version=' + pv;
+    }
+    trace(`> ${method} ${url.pathname}${url.search ? '?…' : ''}${note}`);
+    let resp = await fetch(input, init);
+    const www = resp.headers.get('www-authenticate');
+    let answer = '';
+    const isASMetadata = url.pathname.startsWith('/.well-known/oauth-authorization-server') ||
+      url.pathname.startsWith('/.well-known/openid-configuration');
+    if (!resp.ok && resp.status !== 202) {
+      answer = ' ' + (await resp.clone().text().catch(() => '')).slice(0, 500);
+    } else if (isASMetadata || url.pathname.startsWith('/.well-known/oauth-protected-resource')) {
+      answer = ' ' + (await resp.clone().text().catch(() => '')).slice(0, 1500);
+    }
+    trace(`< ${resp.status} ${resp.headers.get('content-type') || ''}${www ? ' www-authenticate=' + www : ''}${answer}`);
+    if (tamperIssuer && isASMetadata && resp.ok) {
+      const doc = await resp.json();
+      trace(`  (test: issuer ${JSON.stringify(doc.issuer)} rewritten to ${JSON.stringify(tamperIssuer)} on its way to the SDK)`);
+      doc.issuer = tamperIssuer;
+      resp = new Response(JSON.stringify(doc), {
+        status: resp.status,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    return resp;
+  };
+}
+
+// browser plays the person's browser: manual redirects and a tiny cookie
+// jar for skillgate's own pages.
+class Browser {
+  constructor() {
+    this.cookies = new Map();
+  }
+
+  async request(url, { method = 'GET', form } = {}) {
+    const target = new URL(url, base);
+    const headers = {};
+    if (this.cookies.size > 0 && target.origin === new URL(base).origin) {
+      headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    let body;
+    if (form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(form).toString();
+    }
+    const resp = await fetch(target, { method, headers, body, redirect: 'manual' });
+    for (const c of resp.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      if (i > 0) {
+        this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+      }
+    }
+    const text = await resp.text();
+    trace(`browser ${method} ${target.pathname} -> ${resp.status}${resp.headers.get('location') ? ' location=' + resp.headers.get('location').split('?')[0] : ''}`);
+    return { status: resp.status, location: resp.headers.get('location'), text };
+  }
+}
+
+const entities = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'", '&#x27;': "'" };
+function unescapeHTML(s) {
+  return s.replace(/&(?:amp|lt|gt|quot|#34|#39|#x27);/g, (m) => entities[m]);
+}
+
+// pageSummary names what a page says went wrong, or shows its beginning.
+function pageSummary(page) {
+  const m = /<p class="error"[^>]*>([\s\S]*?)<\/p>/i.exec(page);
+  return m ? 'the page says: ' + unescapeHTML(m[1]).trim() : page.slice(0, 1000);
+}
+
+// hiddenFields returns the hidden inputs of the page's form.
+function hiddenFields(page, what) {
+  const fields = {};
+  for (const m of page.matchAll(/<input\b[^>]*>/gi)) {
+    const tag = m[0];
+    const type = /\btype\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
+    const name = /\bname\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
+    const value = /\bvalue\s*=\s*"([^"]*)"/i.exec(tag)?.[1] ?? '';
+    if (type && type.toLowerCase() === 'hidden' && name) {
+      fields[name] = unescapeHTML(value);
+    }
+  }
+  if (!fields.request || !fields.csrf_token) {
+    throw new Error(`the ${what} page has no form with request and csrf_token:\n${page.slice(0, 2000)}`);
+  }
+  return fields;
+}
+
+const results = {
+  transport: 'streamable',
+  sdk: '@modelcontextprotocol/client',
+  authorizations: 0,
+  issuer_checked: false,
+  state_checked: false,
+  sdk_issuer_checks: {},
+};
+
+// MemoryProvider is an OAuthClientProvider (SDK v2) kept in memory. Besides
+// what v1 needed it keeps the discovery state across the redirect, as v2
+// asks (SEP-2352: the code is redeemed only at the authorization server it
+// was requested from), and records the issuer the SDK stamps on credentials.
+class MemoryProvider {
+  constructor(label) {
+    this.label = label;
+    this._clientInformation = undefined;
+    this._tokens = undefined;
+    this._codeVerifier = undefined;
+    this._state = undefined;
+    this._discoveryState = undefined;
+    this._garbled = false;
+    this.saved = [];
+    this.callback = undefined;
+  }
+
+  get redirectUrl() {
+    return redirectUri;
+  }
+
+  get clientMetadata() {
+    return {
+      client_name: 'skillgate interop test (TypeScript SDK v2)',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  state() {
+    this._state = randomBytes(16).toString('hex');
+    return this._state;
+  }
+
+  clientInformation() {
+    return this._clientInformation;
+  }
+
+  saveClientInformation(info, ctx) {
+    trace(`provider(${this.label}): saveClientInformation client_id=${info?.client_id} issuer=${info?.issuer} ctx.issuer=${ctx?.issuer}`);
+    this._clientInformation = info;
+  }
+
+  tokens() {
+    if (this._tokens && this._garbled) {
+      // An access token skillgate cannot accept, with the real refresh
+      // token: the next request is a 401 and the SDK must refresh.
+      return { ...this._tokens, access_token: 'garbled-' + this._tokens.access_token.slice(8) };
+    }
+    return this._tokens;
+  }
+
+  saveTokens(tokens, ctx) {
+    trace(`provider(${this.label}): saveTokens issuer=${tokens?.issuer} ctx.issuer=${ctx?.issuer} refresh_token=${tokens?.refresh_token ? 'yes' : 'no'}`);
+    this._tokens = tokens;
+    this._garbled = false;
+    this.saved.push(tokens);
+  }
+
+  garbleAccessToken() {
+    this._garbled = true;
+  }
+
+  saveCodeVerifier(v) {
+    this._codeVerifier = v;
+  }
+
+  codeVerifier() {
+    if (!this._codeVerifier) {
+      throw new Error('no code verifier saved');
+    }
+    return this._codeVerifier;
+  }
+
+  saveDiscoveryState(state) {
+    trace(`provider(${this.label}): saveDiscoveryState authorizationServerUrl=${state?.authorizationServerUrl} issuer=${state?.authorizationServerMetadata?.issuer} resource=${state?.resourceMetadata?.resource}`);
+    this._discoveryState = state;
+  }
+
+  discoveryState() {
+    return this._discoveryState;
+  }
+
+  invalidateCredentials(scope) {
+    trace(`provider(${this.label}): invalidateCredentials(${scope})`);
+    if (scope === 'all' || scope === 'client') this._clientInformation = undefined;
+    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
+    if (scope === 'all' || scope === 'verifier') this._codeVerifier = undefined;
+    if (scope === 'all' || scope === 'discovery') this._discoveryState = undefined;
+  }
+
+  async redirectToAuthorization(authorizationUrl) {
+    results.authorizations++;
+    const q = authorizationUrl.searchParams;
+    results.authorization_request = {
+      endpoint: authorizationUrl.origin + authorizationUrl.pathname,
+      resource: q.get('resource'),
+      scope: q.get('scope'),
+      code_challenge_method: q.get('code_challenge_method'),
+      has_state: q.has('state'),
+    };
+    trace(`provider(${this.label}): redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
+    this.callback = await signInAndConsent(authorizationUrl, this._state);
+  }
+}
+
+// signInAndConsent plays the person: the sign-in form with the API key, then
+// the consent form, and returns the URL skillgate redirects to: the client's
+// callback with the authorization response.
+async function signInAndConsent(authorizationUrl, state) {
+  const browser = new Browser();
+  let page = await browser.request(authorizationUrl);
+  if (page.status !== 200) {
+    throw new Error(`GET /authorize: status ${page.status}: ${pageSummary(page.text)}`);
+  }
+  const signin = hiddenFields(page.text, 'sign-in');
+  if (!/name="api_key"/.test(page.text)) {
+    throw new Error(`the sign-in page has no api_key input:\n${page.text.slice(0, 2000)}`);
+  }
+  let resp = await browser.request('/authorize/signin', { method: 'POST', form: { ...signin, api_key: apiKey } });
+  if (resp.status !== 303 || !resp.location) {
+    throw new Error(`POST /authorize/signin: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
+  }
+  let callback;
+  page = await browser.request(resp.location);
+  if (page.status === 302 && page.location) {
+    callback = page.location; // consented before
+  } else if (page.status === 200) {
+    const consent = hiddenFields(page.text, 'consent');
+    resp = await browser.request('/authorize/consent', { method: 'POST', form: { ...consent, decision: 'approve' } });
+    if (resp.status !== 303 || !resp.location) {
+      throw new Error(`POST /authorize/consent: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
+    }
+    callback = resp.location;
+  } else {
+    throw new Error(`consent page: status ${page.status}: ${pageSummary(page.text)}`);
+  }
+
+  const cb = new URL(callback);
+  if (cb.origin + cb.pathname !== redirectUri) {
+    throw new Error(`redirected to ${cb.origin}${cb.pathname}, want the redirect URI ${redirectUri}`);
+  }
+  const error = cb.searchParams.get('error');
+  if (error) {
+    throw new Error(`authorization error ${error}: ${cb.searchParams.get('error_description')}`);
+  }
+  // The SDK does not check state (its finishAuth says so): the client does.
+  if (cb.searchParams.get('state') !== state) {
+    throw new Error(`state ${cb.searchParams.get('state')} in the authorization response, want ${state}`);
+  }
+  results.state_checked = true;
+  // RFC 9207: the authorization response names its issuer, which is
+  // skillgate's base URL. The SDK checks it too, against the issuer of the
+  // metadata, when finishAuth gets the callback's parameters.
+  if (cb.searchParams.get('iss') !== base) {
+    throw new Error(`iss ${cb.searchParams.get('iss')} in the authorization response, want ${base}`);
+  }
+  results.issuer_checked = true;
+  if (!cb.searchParams.get('code')) {
+    throw new Error(`no code in the authorization response ${callback}`);
+  }
+  return callback;
+}
+
+function newTransport(provider, fetchFn) {
+  return new StreamableHTTPClientTransport(new URL(base + '/mcp'), { authProvider: provider, fetch: fetchFn });
+}
+
+function newClient() {
+  return new Client({ name: 'skillgate-interop-sdk2-oauth', version: '1.0.0' });
+}
+
+// findError returns err, or the first error in its chain of causes, that is
+// an instance of cls.
+function findError(err, cls) {
+  for (let e = err, i = 0; e && i < 10; e = e.cause, i++) {
+    if (e instanceof cls) return e;
+  }
+  return undefined;
+}
+
+function describe(err) {
+  const parts = [];
+  for (let e = err, i = 0; e && i < 10; e = e.cause, i++) {
+    parts.push(`${e?.name || typeof e}: ${e?.message || e}`);
+  }
+  return parts.join(' <- ');
+}
+
+function mismatch(e) {
+  return { kind: e.kind, expected: e.expected ?? null, received: e.received ?? null };
+}
+
+// probeMetadataEcho connects with a fresh provider through a fetch that
+// rewrites the issuer of the authorization server metadata: the SDK must
+// refuse the metadata (RFC 8414 §3.3) before it registers or redirects.
+async function probeMetadataEcho() {
+  trace('--- probe: the SDK must refuse authorization server metadata whose issuer is not the one it asked');
+  const provider = new MemoryProvider('probe');
+  const client = newClient();
+  const transport = newTransport(provider, newFetch({ tamperIssuer: forgedIssuer }));
+  const first = requests.length;
+  const tokensBefore = tokenRequests.length;
+  const check = { rejected: false };
+  try {
+    await client.connect(transport);
+    check.error = 'connect succeeded with forged issuer in the metadata';
+  } catch (err) {
+    const e = findError(err, IssuerMismatchError);
+    trace(`probe: connect failed: ${describe(err)}`);
+    if (e) {
+      Object.assign(check, mismatch(e), { rejected: true });
+    } else {
+      check.error = describe(err);
+    }
+  }
+  await client.close().catch(() => {});
+  const sent = requests.slice(first);
+  check.registered = sent.includes('/register');
+  check.token_requests = tokenRequests.length - tokensBefore;
+  check.redirected = provider.callback !== undefined;
+  results.sdk_issuer_checks.metadata = check;
+}
+
+// probeAuthorizationResponse calls finishAuth with the callback's parameters
+// altered: the SDK must refuse them (RFC 9207 §2.4) before it redeems the
+// code, so the code stays good for the real finishAuth.
+async function probeAuthorizationResponse(provider, transport, name, alter) {
+  trace(`--- probe: finishAuth with ${name} iss must fail`);
+  const params = new URL(provider.callback).searchParams;
+  alter(params);
+  const tokensBefore = tokenRequests.length;
+  const check = { rejected: false };
+  try {
+    await transport.finishAuth(params);
+    check.error = `finishAuth with ${name} iss succeeded`;
+  } catch (err) {
+    const e = findError(err, IssuerMismatchError);
+    trace(`probe: finishAuth with ${name} iss failed: ${describe(err)}`);
+    if (e) {
+      Object.assign(check, mismatch(e), { rejected: true });
+    } else {
+      check.error = describe(err);
+    }
+  }
+  check.token_requests = tokenRequests.length - tokensBefore;
+  results.sdk_issuer_checks[name] = check;
+}
+
+async function main() {
+  await probeMetadataEcho();
+
+  const provider = new MemoryProvider('main');
+  const fetchFn = newFetch();
+  const tokensAtStart = tokenRequests.length;
+
+  // 1. The first connection has no token: the SDK discovers, checks the
+  //    metadata's issuer, registers and sends the person to /authorize,
+  //    then gives up with UnauthorizedError.
+  trace('--- connect without a token');
+  let client = newClient();
+  let transport = newTransport(provider, fetchFn);
+  try {
+    await client.connect(transport);
+    throw new Error('connect without a token succeeded, want UnauthorizedError');
+  } catch (err) {
+    if (!findError(err, UnauthorizedError)) {
+      trace(`connect without a token: ${err?.stack || err}`);
+      throw new Error(`connect without a token: ${describe(err)}, want UnauthorizedError`);
+    }
+  }
+  if (!provider.callback) {
+    throw new Error('the SDK did not send the person to the authorization endpoint');
+  }
+  results.registered = Boolean(provider.clientInformation()?.client_id);
+  const ds = provider.discoveryState();
+  results.sdk_issuer_checks.discovery = {
+    authorization_server: ds?.authorizationServerUrl ?? null,
+    metadata_issuer: ds?.authorizationServerMetadata?.issuer ?? null,
+    iss_parameter_supported: ds?.authorizationServerMetadata?.authorization_response_iss_parameter_supported ?? null,
+    client_issuer_stamp: provider.clientInformation()?.issuer ?? null,
+  };
+
+  // 2. The SDK's RFC 9207 check: a forged iss, and no iss at all (skillgate
+  //    advertises authorization_response_iss_parameter_supported), must
+  //    both be refused before the code is redeemed.
+  await probeAuthorizationResponse(provider, transport, 'forged_iss', (p) => p.set('iss', forgedIssuer));
+  await probeAuthorizationResponse(provider, transport, 'missing_iss', (p) => p.delete('iss'));
+
+  // 3. The real callback: finishAuth gets its parameters, so the SDK reads
+  //    code and iss itself, checks iss and redeems the code.
+  trace('--- finishAuth with the callback parameters');
+  await transport.finishAuth(new URL(provider.callback).searchParams);
+  await client.close().catch(() => {});
+  const first = provider.tokens();
+  if (!first?.access_token || !first?.refresh_token) {
+    throw new Error(`tokens after the code exchange: ${JSON.stringify(Object.keys(first || {}))}, want access_token and refresh_token`);
+  }
+  results.token_type = first.token_type;
+  results.scope = first.scope ?? null;
+  results.sdk_issuer_checks.token_issuer_stamp = first.issuer ?? null;
+
+  // 4. A new transport with the same provider connects with the token.
+  trace('--- reconnect with the token');
+  client = newClient();
+  transport = newTransport(provider, fetchFn);
+  await client.connect(transport);
+  results.server = client.getServerVersion()?.name ?? null;
+  const listed = await client.listTools();
+  results.tools = listed.tools.map((t) => t.name).sort();
+  const skills = await client.callTool({ name: 'list_skills', arguments: {} });
+  results.list_skills_is_error = Boolean(skills.isError);
+  results.list_skills_text = (skills.content?.[0]?.text ?? '').slice(0, 200);
+
+  // 5. The access token stops working (here: garbled; the refresh token is
+  //    the real one). The next request is a 401, on which the transport
+  //    calls the provider's onUnauthorized (auth()), which refreshes, and
+  //    retries the request once.
+  trace('--- force a refresh');
+  const savedBefore = provider.saved.length;
+  const refreshesBefore = tokenRequests.filter((g) => g === 'refresh_token').length;
+  provider.garbleAccessToken();
+  const again = await client.listTools();
+  results.tools_after_refresh = again.tools.map((t) => t.name).sort();
+  const after = provider.tokens();
+  results.refresh_requests = tokenRequests.filter((g) => g === 'refresh_token').length - refreshesBefore;
+  results.refreshed = provider.saved.length > savedBefore && results.refresh_requests > 0 &&
+    after.access_token !== first.access_token;
+  results.refresh_token_rotated = after.refresh_token !== undefined && after.refresh_token !== first.refresh_token;
+  const skillsAfter = await client.callTool({ name: 'list_skills', arguments: {} });
+  results.list_skills_after_refresh_is_error = Boolean(skillsAfter.isError);
+  results.token_requests = tokenRequests.slice(tokensAtStart);
+  await client.close();
+}
+
+try {
+  await main();
+  process.stdout.write(JSON.stringify(results) + '\n');
+} catch (err) {
+  trace(`FAILED: ${err?.stack || err}`);
+  process.stdout.write(JSON.stringify({ ...results, error: describe(err) }) + '\n');
+  process.exitCode = 1;
+}
+// A stream or keep-alive socket left open must not keep node running.
+process.exit();
