@@ -13,25 +13,20 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/internal/npmtest"
 )
 
-const (
-	// RunTimeout bounds one run of a script.
-	RunTimeout     = 60 * time.Second
-	installTimeout = 5 * time.Minute
-	// sdkPackage is installed by npm ci; its package.json marks the install.
-	sdkPackage = "@modelcontextprotocol/sdk"
-)
+// RunTimeout bounds one run of a script.
+const RunTimeout = 60 * time.Second
 
 // Run installs the npm dependencies if needed, runs the script (a file name
 // in this directory, such as "sdk-oauth.mjs") with env added to the
@@ -42,7 +37,7 @@ const (
 func Run(t testing.TB, script string, env map[string]string) string {
 	t.Helper()
 	dir := Dir(t)
-	ensureDependencies(t, dir)
+	npmtest.Install(t, dir)
 
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
@@ -100,60 +95,4 @@ func Dir(t testing.TB) string {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// ensureDependencies runs npm ci unless the SDK is already installed. Test
-// binaries of several packages may run at once, so the install is
-// serialised with a file lock and the check repeated once the lock is held.
-func ensureDependencies(t testing.TB, dir string) {
-	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("testclients: %q not found on PATH: the tests run real MCP clients on Node.js; "+
-				"install Node.js 20 or newer (https://nodejs.org/en/download, or e.g. `apt-get install nodejs npm`, "+
-				"`brew install node`) and run the tests again", tool)
-		}
-	}
-	marker := filepath.Join(dir, "node_modules", filepath.FromSlash(sdkPackage), "package.json")
-	if fileExists(marker) {
-		return
-	}
-
-	unlock, err := lockFile(filepath.Join(os.TempDir(), "skillgate-testclients-npm.lock"))
-	if err != nil {
-		t.Fatalf("testclients: %v", err)
-	}
-	defer unlock()
-	if fileExists(marker) {
-		return // another test binary installed it while we waited
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("testclients: npm ci in %s: %v\n%s", dir, err, out)
-	}
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// lockFile takes an exclusive flock on path and returns its release.
-func lockFile(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		return nil, fmt.Errorf("open lock file: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/internal/npmtest"
 )
 
 // Process is a client program that runs alongside the test, such as
@@ -31,7 +33,7 @@ type Process struct {
 func Start(t testing.TB, env map[string]string, args ...string) *Process {
 	t.Helper()
 	dir := Dir(t)
-	ensureDependencies(t, dir)
+	npmtest.Install(t, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = dir

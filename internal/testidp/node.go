@@ -28,16 +28,16 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/internal/npmtest"
 )
 
 const (
 	startTimeout   = 30 * time.Second
 	stopGrace      = 5 * time.Second
 	requestTimeout = 10 * time.Second
-	installTimeout = 5 * time.Minute
 	// maxSteps bounds both redirect chains and login/consent round trips.
 	maxSteps = 10
 )
@@ -99,7 +99,7 @@ func StartNode(t testing.TB, cfg NodeConfig) *Node {
 		t.Fatal("testidp: NodeConfig.Resource is required (the audience of access tokens)")
 	}
 	dir := providerDir(t)
-	ensureDependencies(t, dir)
+	npmtest.Install(t, dir)
 
 	env, err := cfg.environment()
 	if err != nil {
@@ -155,62 +155,6 @@ func (cfg NodeConfig) environment() (string, error) {
 		return "", fmt.Errorf("encode provider config: %w", err)
 	}
 	return "TESTIDP_CONFIG=" + string(b), nil
-}
-
-// ensureDependencies runs npm ci unless oidc-provider is already installed.
-// Test binaries of several packages may run at once, so the install is
-// serialised with a file lock and the check repeated once the lock is held.
-func ensureDependencies(t testing.TB, dir string) {
-	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("testidp: %q not found on PATH: the tests run a real OpenID provider on Node.js; "+
-				"install Node.js 20 or newer (https://nodejs.org/en/download, or e.g. `apt-get install nodejs npm`, "+
-				"`brew install node`) and run the tests again", tool)
-		}
-	}
-	marker := filepath.Join(dir, "node_modules", "oidc-provider", "package.json")
-	if fileExists(marker) {
-		return
-	}
-
-	unlock, err := lockFile(filepath.Join(os.TempDir(), "skillgate-testidp-npm.lock"))
-	if err != nil {
-		t.Fatalf("testidp: %v", err)
-	}
-	defer unlock()
-	if fileExists(marker) {
-		return // another test binary installed it while we waited
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("testidp: npm ci in %s: %v\n%s", dir, err, out)
-	}
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// lockFile takes an exclusive flock on path and returns its release.
-func lockFile(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		return nil, fmt.Errorf("open lock file: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
 }
 
 // startProcess runs server.mjs and returns the issuer it announces. The
