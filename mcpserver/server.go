@@ -170,6 +170,11 @@ func New(opts Options) (*Server, error) {
 	s.mcp = server.NewMCPServer("skillgate", version,
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),
+		// No prompts yet, but a client that asks gets an empty list
+		// rather than "method not found"; logging/setLevel is accepted
+		// for clients that set a level before they call tools.
+		server.WithPromptCapabilities(false),
+		server.WithLogging(),
 		server.WithToolFilter(s.filterTools),
 		server.WithHooks(hooks),
 		server.WithToolHandlerMiddleware(s.recoverTools),
