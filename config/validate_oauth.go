@@ -55,6 +55,8 @@ func (v *validator) oauth(o OAuth) {
 		switch {
 		case strings.TrimSpace(c.ClientID) == "":
 			v.add(field+".client_id", "client_id is missing")
+		case strings.HasPrefix(strings.ToLower(c.ClientID), "https://"):
+			v.add(field+".client_id", "a URL client_id names a client metadata document; list such clients under auth.oauth.pinned_clients")
 		case idAt[c.ClientID] != "":
 			v.add(field+".client_id", "same client_id as %s", v.ref(idAt[c.ClientID]))
 		default:

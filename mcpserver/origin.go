@@ -59,7 +59,10 @@ func canonicalOrigin(o string) (string, bool) {
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", false
 	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host), true
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	// Browsers leave the default port out of Origin.
+	host = strings.TrimSuffix(host, map[string]string{"https": ":443", "http": ":80"}[scheme])
+	return scheme + "://" + host, true
 }
 
 // isMCPPath reports whether path is one of the MCP transport endpoints.

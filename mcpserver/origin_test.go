@@ -15,6 +15,7 @@ func TestOriginPolicy(t *testing.T) {
 	}{
 		{"", true}, // programs send no Origin
 		{"https://skills.example.com", true},
+		{"https://skills.example.com:443", true},
 		{"HTTPS://SKILLS.EXAMPLE.COM", true},
 		{"https://inspector.example.com", true},
 		{"http://localhost:6274", true}, // the MCP Inspector, locally

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -50,19 +51,40 @@ type metadataDocuments struct {
 	http   *http.Client
 	pinned map[string]store.OAuthClient
 	now    func() time.Time
+	logger *slog.Logger
 
-	mu    sync.Mutex
-	cache map[string]cachedDocument
+	mu       sync.Mutex
+	cache    map[string]cachedDocument
+	inflight map[string]chan struct{}
+	// window and fetched bound uncached fetches per minute, whoever asks:
+	// the server must not become a request reflector for strangers.
+	window  time.Time
+	fetched int
 }
 
+// cachedDocument is a checked document, or a failure remembered briefly so
+// that asking again does not fetch again.
 type cachedDocument struct {
 	client  store.OAuthClient
+	err     error
 	expires time.Time
 }
 
+// Failures are remembered this long, and at most this many fetches start
+// per minute.
+const (
+	failureTTL        = time.Minute
+	maxFetchPerMinute = 60
+)
+
+// errDocument is what a caller is told about a document that could not be
+// used: the reason (an address, a TLS or network error) goes to the log
+// only, so the endpoint tells strangers nothing about the network.
+var errDocument = errors.New("the client metadata document could not be fetched or is not valid")
+
 // newMetadataDocuments returns a fetcher. client nil means a client that
 // refuses non-public addresses; tests pass their own.
-func newMetadataDocuments(client *http.Client, pinned []PinnedClient, now func() time.Time) *metadataDocuments {
+func newMetadataDocuments(client *http.Client, pinned []PinnedClient, now func() time.Time, logger *slog.Logger) *metadataDocuments {
 	if client == nil {
 		dialer := &net.Dialer{Timeout: metadataTimeout, Control: publicAddressesOnly}
 		client = &http.Client{
@@ -72,7 +94,8 @@ func newMetadataDocuments(client *http.Client, pinned []PinnedClient, now func()
 	}
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return errors.New("redirects are not followed") }
-	m := &metadataDocuments{http: &c, pinned: map[string]store.OAuthClient{}, now: now, cache: map[string]cachedDocument{}}
+	m := &metadataDocuments{http: &c, pinned: map[string]store.OAuthClient{}, now: now, logger: logger,
+		cache: map[string]cachedDocument{}, inflight: map[string]chan struct{}{}}
 	for _, p := range pinned {
 		m.pinned[p.ClientID] = metadataClient(p.ClientID, p.Name, p.RedirectURIs, []string{grantAuthorizationCode, "refresh_token"})
 	}
@@ -86,8 +109,15 @@ func isMetadataURL(id string) bool {
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" || strings.Contains(id, "#") {
 		return false
 	}
-	if u.Path == "" || u.Path == "/" {
+	if u.Path == "" || u.Path == "/" || u.RawQuery != "" {
 		return false
+	}
+	// ASCII host names only: a lookalike in another script (сlaude.ai)
+	// would otherwise read as the real one on the consent page.
+	for i := 0; i < len(u.Host); i++ {
+		if c := u.Host[i]; c >= 0x80 || c <= ' ' {
+			return false
+		}
 	}
 	for seg := range strings.SplitSeq(u.Path, "/") {
 		if seg == "." || seg == ".." {
@@ -98,31 +128,67 @@ func isMetadataURL(id string) bool {
 }
 
 // client returns the client a metadata URL describes: pinned, cached, or
-// fetched now.
+// fetched now. Concurrent requests for one URL share one fetch; a failure
+// is remembered for failureTTL.
 func (m *metadataDocuments) client(ctx context.Context, id string) (store.OAuthClient, error) {
 	if c, ok := m.pinned[id]; ok {
 		return c, nil
 	}
-	now := m.now()
-	m.mu.Lock()
-	cached, ok := m.cache[id]
-	m.mu.Unlock()
-	if ok && now.Before(cached.expires) {
-		return cached.client, nil
-	}
-	c, ttl, err := m.fetch(ctx, id)
-	if err != nil {
-		return store.OAuthClient{}, err
-	}
-	if ttl > 0 {
+	for attempt := 0; ; attempt++ {
 		m.mu.Lock()
-		if len(m.cache) >= maxCachedDocuments {
-			clear(m.cache) // bounded memory; refetching is cheap
+		now := m.now()
+		if cached, ok := m.cache[id]; ok && now.Before(cached.expires) {
+			m.mu.Unlock()
+			return cached.client, cached.err
 		}
-		m.cache[id] = cachedDocument{client: c, expires: now.Add(ttl)}
+		if done, ok := m.inflight[id]; ok && attempt == 0 {
+			m.mu.Unlock()
+			select {
+			case <-done:
+				continue
+			case <-ctx.Done():
+				return store.OAuthClient{}, errDocument
+			}
+		}
+		if !m.budgetLocked(now) {
+			m.mu.Unlock()
+			m.logger.WarnContext(ctx, "client metadata document fetches over budget", "per_minute", maxFetchPerMinute)
+			return store.OAuthClient{}, errDocument
+		}
+		done := make(chan struct{})
+		m.inflight[id] = done
 		m.mu.Unlock()
+
+		c, ttl, err := m.fetch(ctx, id)
+		if err != nil {
+			m.logger.InfoContext(ctx, "client metadata document refused", "client_id", id, "err", err)
+			c, err, ttl = store.OAuthClient{}, errDocument, failureTTL
+		}
+		m.mu.Lock()
+		delete(m.inflight, id)
+		if ttl > 0 {
+			if len(m.cache) >= maxCachedDocuments {
+				clear(m.cache) // bounded memory; refetching is cheap
+			}
+			m.cache[id] = cachedDocument{client: c, err: err, expires: m.now().Add(ttl)}
+		}
+		m.mu.Unlock()
+		close(done)
+		return c, err
 	}
-	return c, nil
+}
+
+// budgetLocked spends one fetch of this minute's budget, if any is left.
+// m.mu must be held.
+func (m *metadataDocuments) budgetLocked(now time.Time) bool {
+	if now.Sub(m.window) >= time.Minute {
+		m.window, m.fetched = now, 0
+	}
+	if m.fetched >= maxFetchPerMinute {
+		return false
+	}
+	m.fetched++
+	return true
 }
 
 // fetch downloads and checks a document, returning how long it may be
@@ -227,10 +293,12 @@ func cacheTTL(header string) time.Duration {
 	return min(ttl, maxMetadataTTL)
 }
 
-// publicAddressesOnly refuses connections to loopback, private,
-// link-local, multicast, unspecified and carrier-grade NAT addresses: a
-// metadata URL must not reach into skillgate's own network. It runs on the
-// address actually dialled, after DNS resolution.
+// publicAddressesOnly refuses connections to anything but public unicast
+// addresses: loopback, private, link-local, multicast, unspecified,
+// carrier-grade NAT, benchmarking, reserved and IETF-assigned ranges, also
+// when wrapped in IPv6 (IPv4-mapped, -compatible, NAT64, 6to4). A metadata
+// URL must not reach into skillgate's own network. It runs on the address
+// actually dialled, after DNS resolution.
 func publicAddressesOnly(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
@@ -240,11 +308,52 @@ func publicAddressesOnly(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	ip = ip.Unmap()
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+	if !publicAddress(ip) {
 		return fmt.Errorf("client metadata documents are not fetched from non-public address %s", ip)
 	}
 	return nil
+}
+
+// nonPublic are ranges publicAddress refuses beyond what netip classifies.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("2001::/23"),
+}
+
+// Prefixes of IPv6 addresses that carry an IPv4 address.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	compatV4   = netip.MustParsePrefix("::/96")
+)
+
+func publicAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case nat64.Contains(ip), nat64Local.Contains(ip), compatV4.Contains(ip):
+			return publicAddress(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(ip):
+			return publicAddress(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
 }

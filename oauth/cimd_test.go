@@ -2,9 +2,12 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,6 +158,8 @@ func TestIsMetadataURL(t *testing.T) {
 		{"https://app.example/a/../client.json", false},
 		{"https://app.example/client.json#x", false},
 		{"cl_abc", false},
+		{"https://сlaude.ai/oauth/client", false}, // Cyrillic lookalike
+		{"https://app.example/client.json?v=1", false},
 	}
 	for _, tt := range tests {
 		if got := isMetadataURL(tt.id); got != tt.want {
@@ -200,6 +205,15 @@ func TestPublicAddressesOnly(t *testing.T) {
 		{"[fe80::1]:443", false},
 		{"[fd00::1]:443", false},
 		{"[::ffff:127.0.0.1]:443", false},
+		{"[64:ff9b::a9fe:a9fe]:80", false}, // NAT64 of 169.254.169.254
+		{"[64:ff9b::5db8:d70e]:443", true}, // NAT64 of a public address
+		{"[::a00:1]:443", false},           // IPv4-compatible 10.0.0.1
+		{"[2002:a00:1::]:443", false},      // 6to4 of 10.0.0.1
+		{"0.1.2.3:443", false},
+		{"192.0.0.1:443", false},
+		{"198.18.0.1:443", false},
+		{"240.0.0.1:443", false},
+		{"255.255.255.255:443", false},
 	}
 	for _, tt := range tests {
 		if err := publicAddressesOnly("tcp", tt.addr, nil); (err == nil) != tt.ok {
@@ -212,12 +226,60 @@ func TestPublicAddressesOnly(t *testing.T) {
 // a loopback address is never fetched, whatever its URL's host says.
 func TestDefaultFetcherRefusesLoopback(t *testing.T) {
 	d := newDocServer(t)
-	m := newMetadataDocuments(nil, nil, time.Now)
+	var logs strings.Builder
+	m := newMetadataDocuments(nil, nil, time.Now, slog.New(slog.NewTextHandler(&logs, nil)))
 	_, err := m.client(t.Context(), d.srv.URL+"/client.json")
-	if err == nil || !strings.Contains(err.Error(), "non-public") {
-		t.Fatalf("fetching from 127.0.0.1: err = %v, want a refusal of the non-public address", err)
+	if !errors.Is(err, errDocument) || strings.Contains(err.Error(), "127.0.0.1") {
+		t.Fatalf("fetching from 127.0.0.1: err = %v, want the generic refusal, naming no address", err)
+	}
+	if !strings.Contains(logs.String(), "non-public") {
+		t.Fatalf("the reason was not logged: %s", logs.String())
 	}
 	if d.fetches.Load() != 0 {
 		t.Error("the loopback server was reached")
+	}
+}
+
+// TestMetadataFetchesAreShared: concurrent requests for one URL make one
+// fetch, and a failure is remembered, so strangers cannot make the server
+// fetch at will.
+func TestMetadataFetchesAreShared(t *testing.T) {
+	d := newDocServer(t)
+	gate := make(chan struct{})
+	d.handler = func(w http.ResponseWriter, r *http.Request) {
+		<-gate
+		http.Error(w, "nope", http.StatusNotFound)
+	}
+	m := newMetadataDocuments(d.srv.Client(), nil, time.Now, slog.New(slog.DiscardHandler))
+	id := d.srv.URL + "/client.json"
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := m.client(t.Context(), id); !errors.Is(err, errDocument) {
+				t.Errorf("err = %v, want errDocument", err)
+			}
+		})
+	}
+	close(gate)
+	wg.Wait()
+	for range 5 {
+		_, _ = m.client(t.Context(), id)
+	}
+	if n := d.fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches for 25 requests of one failing URL, want 1", n)
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Claude", "Claude"},
+		{"Claude (claude.ai)\u202e", "Claude (claude.ai)"},
+		{"a\x00b\nc", "abc"},
+		{strings.Repeat("x", 100), strings.Repeat("x", maxNameRunes) + "…"},
+	}
+	for _, tt := range tests {
+		if got := displayName(tt.in); got != tt.want {
+			t.Errorf("displayName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -133,7 +133,6 @@ func (s *Server) client(ctx context.Context, id string) (store.OAuthClient, *oau
 	if s.docs != nil && isMetadataURL(id) {
 		c, err := s.docs.client(ctx, id)
 		if err != nil {
-			s.opts.Logger.InfoContext(ctx, "client metadata document refused", "client_id", id, "err", err)
 			return store.OAuthClient{}, newError(http.StatusUnauthorized, errInvalidClient, err.Error(),
 				"The client's metadata document must be served over HTTPS from a public address, as JSON naming its own URL as client_id.")
 		}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/store"
@@ -107,17 +109,42 @@ func (s *Server) render(w http.ResponseWriter, status int, page, title string, d
 // clientName is what the pages call a client: its registered name, or its
 // id when it gave none.
 func clientName(c store.OAuthClient) string {
+	name := displayName(c.Name)
 	if isMetadataURL(c.ID) {
 		// The name is the client's own claim; the host is what vouches
 		// for it.
 		u, _ := url.Parse(c.ID)
-		if c.Name != "" {
-			return c.Name + " (" + u.Host + ")"
+		if name != "" {
+			return name + " (" + u.Host + ")"
 		}
 		return u.Host
 	}
-	if c.Name != "" {
-		return c.Name
+	if name != "" {
+		return name
 	}
 	return "An application (" + c.ID + ")"
+}
+
+// maxNameRunes bounds a client name on the pages, so a long one cannot push
+// what follows it out of sight.
+const maxNameRunes = 64
+
+// displayName is a client-chosen name made safe to show: control, format
+// and bidirectional characters (which can reverse the text after them) are
+// dropped, and it is cut to maxNameRunes.
+func displayName(name string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if n == maxNameRunes {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }

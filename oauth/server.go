@@ -159,7 +159,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.signer = newSigner(opts.Store, opts.KeyRotation, opts.AccessTokenTTL, opts.Now)
 	if opts.ClientMetadataDocuments {
-		s.docs = newMetadataDocuments(opts.MetadataHTTPClient, opts.PinnedClients, opts.Now)
+		s.docs = newMetadataDocuments(opts.MetadataHTTPClient, opts.PinnedClients, opts.Now, opts.Logger)
 	}
 	return s, nil
 }
