@@ -12,6 +12,13 @@
 // RunServer acts as an MCP client against a server under test: it runs the
 // suite's server scenarios and returns, per scenario, the checks the suite
 // wrote to its checks.json files and the suite's output for that scenario.
+//
+// StartAuthorization runs the authorization server scenarios, which only
+// the 0.2.0 pre-releases have: package.json pins one (NextVersion) under the
+// npm alias conformance-next, beside 0.1.16. The suite then acts as an OAuth
+// client of the server under test, and for the code grant prints an
+// authorization URL and waits for a person to finish at its callback
+// server; the test reads its output as it comes and plays the person.
 package conformance
 
 import (
@@ -51,6 +58,9 @@ const (
 	StatusFailure = "FAILURE"
 	StatusWarning = "WARNING"
 	StatusInfo    = "INFO"
+	// StatusSkipped marks a check the suite could not run (the code grant
+	// without a client id, say); Passed does not count it as a failure.
+	StatusSkipped = "SKIPPED"
 )
 
 // Check is one entry of a scenario's checks.json.
@@ -186,7 +196,7 @@ func RunServer(t testing.TB, url string, opts ServerOptions) *Run {
 		t.Fatalf("conformance: %s server: %v\n%s", node, err, output)
 	}
 
-	run, err := collect(outDir, output)
+	run, err := collect(outDir, serverResultDir, output)
 	if err != nil {
 		t.Fatalf("conformance: %v\nsuite output:\n%s", err, output)
 	}
@@ -215,19 +225,24 @@ func (r *Run) failed() bool {
 
 var (
 	scenarioStart = regexp.MustCompile(`(?m)^=== Running scenario: (\S+) ===$`)
-	// resultDir is the name of the directory the suite writes a server
-	// scenario's checks.json to: server-<scenario>-<ISO time, : and . as ->.
-	resultDir = regexp.MustCompile(`^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$`)
-	ansi      = regexp.MustCompile("\x1b\\[[0-9;]*m")
+	// serverResultDir is the name of the directory the suite writes a
+	// server scenario's checks.json to: server-<scenario>-<ISO time, : and
+	// . as ->.
+	serverResultDir = regexp.MustCompile(`^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$`)
+	// authorizationResultDir is the same for an authorization server
+	// scenario (suite 0.2.0): authorization-server-<scenario>-<ISO time>.
+	authorizationResultDir = regexp.MustCompile(`^authorization-server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$`)
+	ansi                   = regexp.MustCompile("\x1b\\[[0-9;]*m")
 )
 
 // summaryMarker starts the summary the suite prints after the last scenario.
 const summaryMarker = "=== SUMMARY ==="
 
 // collect pairs the scenarios announced in the output with the checks.json
-// files in outDir. A scenario that threw before it could record a check has
-// no file; it gets the failure the suite printed for it.
-func collect(outDir, output string) (*Run, error) {
+// files in outDir, whose directories are named as resultDir says. A
+// scenario that threw before it could record a check has no file; it gets
+// the failure the suite printed for it.
+func collect(outDir string, resultDir *regexp.Regexp, output string) (*Run, error) {
 	checks := map[string][]Check{}
 	entries, err := os.ReadDir(outDir)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestCollect(t *testing.T) {
 		"\n=== Running scenario: crashed ===\nFailed to run scenario crashed: Error\n" +
 		"\n\n=== SUMMARY ===\n✓ ping: 1 passed, 0 failed\n"
 
-	run, err := collect(dir, output)
+	run, err := collect(dir, serverResultDir, output)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,19 @@ func TestCollect(t *testing.T) {
 	// Results for a scenario the output never announced mean the format
 	// changed.
 	write("server-other-2026-01-02T03-04-05-000Z", `[]`)
-	if _, err := collect(dir, output); err == nil {
+	if _, err := collect(dir, serverResultDir, output); err == nil {
 		t.Error("collect accepted results of an unannounced scenario")
+	}
+}
+
+// TestAuthorizationResultDir checks the name 0.2.0 gives an authorization
+// server scenario's results directory.
+func TestAuthorizationResultDir(t *testing.T) {
+	m := authorizationResultDir.FindStringSubmatch("authorization-server-authorization-code-grant-2026-01-02T03-04-05-678Z")
+	if m == nil || m[1] != "authorization-code-grant" {
+		t.Fatalf("match %v", m)
+	}
+	if serverResultDir.MatchString("authorization-server-authorization-code-grant-2026-01-02T03-04-05-678Z") {
+		t.Error("an authorization result directory read as a server one")
 	}
 }
