@@ -86,7 +86,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		back.redirectError(w, r, status, newError(http.StatusServiceUnavailable, errUnavailable, "The authorization server is temporarily unavailable.", ""))
 		return
 	}
-	req.CSRFHash, req.BrowserHash = hashOf(csrf), hashOf(browser)
+	req.BrowserHash = hashOf(browser)
 	req.CreatedAt = s.now()
 	req.ExpiresAt = req.CreatedAt.Add(s.opts.RequestTTL)
 	if err := s.opts.Store.CreateRequest(r.Context(), req); err != nil {

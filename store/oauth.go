@@ -89,8 +89,6 @@ type OAuthRequest struct {
 	// ID is a public handle, "req_..." with 128 random bits or more.
 	// Required, unique.
 	ID string
-	// CSRFHash is the SHA-256 of the CSRF token the forms carry.
-	CSRFHash []byte
 	// BrowserHash is the SHA-256 of the cookie set on the browser that
 	// sent the authorization request; the forms are accepted only from it.
 	BrowserHash []byte

@@ -11,7 +11,7 @@ import (
 	"github.com/skillgate/skillgate/store"
 )
 
-const requestColumns = `id, csrf_hash, browser_hash, client_id, redirect_uri,
+const requestColumns = `id, browser_hash, client_id, redirect_uri,
 	state, code_challenge, resource, scopes, identity, created_at, expires_at`
 
 // CreateRequest implements store.OAuth. Requests that expired by
@@ -28,7 +28,7 @@ func (db *DB) CreateRequest(ctx context.Context, r store.OAuthRequest) error {
 			return fmt.Errorf("delete expired: %w", err)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO oauth_requests (`+requestColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		return err
 	})
 	if err != nil {
@@ -46,9 +46,6 @@ func requestArgs(r store.OAuthRequest) ([]any, error) {
 	case r.ExpiresAt.IsZero():
 		return nil, fmt.Errorf("request %s: zero expiry: %w", r.ID, store.ErrInvalid)
 	}
-	if err := checkHash("csrf hash", r.CSRFHash, false); err != nil {
-		return nil, fmt.Errorf("request %s: %w", r.ID, err)
-	}
 	if err := checkHash("browser hash", r.BrowserHash, false); err != nil {
 		return nil, fmt.Errorf("request %s: %w", r.ID, err)
 	}
@@ -60,7 +57,7 @@ func requestArgs(r store.OAuthRequest) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("request %s: identity: %w", r.ID, err)
 	}
-	return []any{r.ID, bytesArg(r.CSRFHash), bytesArg(r.BrowserHash), r.ClientID,
+	return []any{r.ID, bytesArg(r.BrowserHash), r.ClientID,
 		r.RedirectURI, r.State, r.CodeChallenge, r.Resource, scopes, identity,
 		timeArg(r.CreatedAt), timeArg(r.ExpiresAt)}, nil
 }
@@ -103,16 +100,16 @@ func (db *DB) DeleteRequest(ctx context.Context, id string) error {
 func scanRequest(s scanner) (store.OAuthRequest, error) {
 	var (
 		r                store.OAuthRequest
-		csrf, browser    []byte
+		browser          []byte
 		scopes           string
 		identity         sql.NullString
 		created, expires sql.NullInt64
 	)
-	if err := s.Scan(&r.ID, &csrf, &browser, &r.ClientID, &r.RedirectURI, &r.State,
+	if err := s.Scan(&r.ID, &browser, &r.ClientID, &r.RedirectURI, &r.State,
 		&r.CodeChallenge, &r.Resource, &scopes, &identity, &created, &expires); err != nil {
 		return store.OAuthRequest{}, err
 	}
-	r.CSRFHash, r.BrowserHash = bytesValue(csrf), bytesValue(browser)
+	r.BrowserHash = bytesValue(browser)
 	var err error
 	if r.Scopes, err = listValue(scopes); err != nil {
 		return store.OAuthRequest{}, fmt.Errorf("request %s: scopes: %w", r.ID, err)

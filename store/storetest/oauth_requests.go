@@ -13,7 +13,6 @@ func newRequest(t testing.TB, created time.Time) store.OAuthRequest {
 	t.Helper()
 	return store.OAuthRequest{
 		ID:            "req_" + randomHex(t, 16),
-		CSRFHash:      randomHash(t),
 		BrowserHash:   randomHash(t),
 		ClientID:      "cli_" + randomHex(t, 12),
 		RedirectURI:   "https://claude.ai/api/mcp/auth_callback",
@@ -28,7 +27,7 @@ func newRequest(t testing.TB, created time.Time) store.OAuthRequest {
 
 func storedRequest(r store.OAuthRequest) store.OAuthRequest {
 	r.CreatedAt, r.ExpiresAt = micro(r.CreatedAt), micro(r.ExpiresAt)
-	r.CSRFHash, r.BrowserHash = nilIfEmpty(r.CSRFHash), nilIfEmpty(r.BrowserHash)
+	r.BrowserHash = nilIfEmpty(r.BrowserHash)
 	r.Scopes = nilIfEmpty(r.Scopes)
 	if r.Identity != nil {
 		id := storedIdentity(*r.Identity)

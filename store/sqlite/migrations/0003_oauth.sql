@@ -39,7 +39,6 @@ CREATE INDEX oauth_clients_created_at_id ON oauth_clients (created_at, id);
 -- for minutes; expired ones are deleted when a new request is stored.
 CREATE TABLE oauth_requests (
 	id             TEXT    NOT NULL PRIMARY KEY,
-	csrf_hash      BLOB    CHECK (csrf_hash IS NULL OR length(csrf_hash) = 32),
 	browser_hash   BLOB    CHECK (browser_hash IS NULL OR length(browser_hash) = 32),
 	client_id      TEXT    NOT NULL DEFAULT '',
 	redirect_uri   TEXT    NOT NULL DEFAULT '',
