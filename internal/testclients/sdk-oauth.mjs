@@ -18,6 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { newTracedFetch, signInAndConsent } from './headless.mjs';
 
 const base = requireEnv('SKILLGATE_URL').replace(/\/+$/, '');
 const apiKey = requireEnv('SKILLGATE_KEY');
@@ -38,99 +39,9 @@ function trace(...args) {
 }
 
 // Everything the SDK sends goes through tracedFetch, so a failure shows
-// exactly what the SDK asked and what skillgate answered. Token and form
-// bodies are summarised without their secrets.
+// exactly what the SDK asked and what skillgate answered.
 const tokenRequests = [];
-async function tracedFetch(input, init = {}) {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  const method = init.method || (input instanceof Request ? input.method : 'GET');
-  let note = '';
-  if (url.pathname === '/token' && init.body) {
-    const form = new URLSearchParams(String(init.body));
-    tokenRequests.push(form.get('grant_type'));
-    note = ' grant_type=' + form.get('grant_type') + ' params=[' + [...form.keys()].join(',') + ']' +
-      (form.get('resource') ? ' resource=' + form.get('resource') : '');
-  } else if (url.pathname === '/register' && init.body) {
-    note = ' body=' + String(init.body);
-  } else if (init.body && typeof init.body === 'string' && init.body.startsWith('{')) {
-    note = ' body=' + init.body.slice(0, 300);
-  }
-  const headers = new Headers(init.headers || {});
-  const authz = headers.get('authorization');
-  if (authz) {
-    note += ' authorization=' + authz.slice(0, 16) + '…';
-  }
-  trace(`> ${method} ${url.pathname}${url.search ? '?…' : ''}${note}`);
-  const resp = await fetch(input, init);
-  const www = resp.headers.get('www-authenticate');
-  let answer = '';
-  if (!resp.ok && resp.status !== 202) {
-    answer = ' ' + (await resp.clone().text().catch(() => '')).slice(0, 500);
-  }
-  trace(`< ${resp.status} ${resp.headers.get('content-type') || ''}${www ? ' www-authenticate=' + www : ''}${answer}`);
-  return resp;
-}
-
-// browser plays the person's browser: manual redirects and a tiny cookie
-// jar for skillgate's own pages.
-class Browser {
-  constructor() {
-    this.cookies = new Map();
-  }
-
-  async request(url, { method = 'GET', form } = {}) {
-    const target = new URL(url, base);
-    const headers = {};
-    if (this.cookies.size > 0 && target.origin === new URL(base).origin) {
-      headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    }
-    let body;
-    if (form) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(form).toString();
-    }
-    const resp = await fetch(target, { method, headers, body, redirect: 'manual' });
-    for (const c of resp.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair.indexOf('=');
-      if (i > 0) {
-        this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-      }
-    }
-    const text = await resp.text();
-    trace(`browser ${method} ${target.pathname} -> ${resp.status}${resp.headers.get('location') ? ' location=' + resp.headers.get('location').split('?')[0] : ''}`);
-    return { status: resp.status, location: resp.headers.get('location'), text };
-  }
-}
-
-const entities = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'", '&#x27;': "'" };
-function unescapeHTML(s) {
-  return s.replace(/&(?:amp|lt|gt|quot|#34|#39|#x27);/g, (m) => entities[m]);
-}
-
-// pageSummary names what a page says went wrong, or shows its beginning.
-function pageSummary(page) {
-  const m = /<p class="error"[^>]*>([\s\S]*?)<\/p>/i.exec(page);
-  return m ? 'the page says: ' + unescapeHTML(m[1]).trim() : page.slice(0, 1000);
-}
-
-// hiddenFields returns the hidden inputs of the page's form.
-function hiddenFields(page, what) {
-  const fields = {};
-  for (const m of page.matchAll(/<input\b[^>]*>/gi)) {
-    const tag = m[0];
-    const type = /\btype\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
-    const name = /\bname\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
-    const value = /\bvalue\s*=\s*"([^"]*)"/i.exec(tag)?.[1] ?? '';
-    if (type && type.toLowerCase() === 'hidden' && name) {
-      fields[name] = unescapeHTML(value);
-    }
-  }
-  if (!fields.request || !fields.csrf_token) {
-    throw new Error(`the ${what} page has no form with request and csrf_token:\n${page.slice(0, 2000)}`);
-  }
-  return fields;
-}
+const tracedFetch = newTracedFetch({ trace, tokenRequests });
 
 const results = {
   transport: transportKind,
@@ -226,64 +137,11 @@ class MemoryProvider {
       has_state: q.has('state'),
     };
     trace(`provider: redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
-    this.code = await signInAndConsent(authorizationUrl, this._state);
+    const callback = await signInAndConsent({
+      authorizationUrl, state: this._state, base, apiKey, redirectUri, trace, results,
+    });
+    this.code = new URL(callback).searchParams.get('code');
   }
-}
-
-// signInAndConsent plays the person: the sign-in form with the API key, then
-// the consent form, and returns the code from the redirect to the client.
-async function signInAndConsent(authorizationUrl, state) {
-  const browser = new Browser();
-  let page = await browser.request(authorizationUrl);
-  if (page.status !== 200) {
-    throw new Error(`GET /authorize: status ${page.status}: ${pageSummary(page.text)}`);
-  }
-  const signin = hiddenFields(page.text, 'sign-in');
-  if (!/name="api_key"/.test(page.text)) {
-    throw new Error(`the sign-in page has no api_key input:\n${page.text.slice(0, 2000)}`);
-  }
-  let resp = await browser.request('/authorize/signin', { method: 'POST', form: { ...signin, api_key: apiKey } });
-  if (resp.status !== 303 || !resp.location) {
-    throw new Error(`POST /authorize/signin: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
-  }
-  let callback;
-  page = await browser.request(resp.location);
-  if (page.status === 302 && page.location) {
-    callback = page.location; // consented before
-  } else if (page.status === 200) {
-    const consent = hiddenFields(page.text, 'consent');
-    resp = await browser.request('/authorize/consent', { method: 'POST', form: { ...consent, decision: 'approve' } });
-    if (resp.status !== 303 || !resp.location) {
-      throw new Error(`POST /authorize/consent: status ${resp.status}, want 303: ${pageSummary(resp.text)}`);
-    }
-    callback = resp.location;
-  } else {
-    throw new Error(`consent page: status ${page.status}: ${pageSummary(page.text)}`);
-  }
-
-  const cb = new URL(callback);
-  if (cb.origin + cb.pathname !== redirectUri) {
-    throw new Error(`redirected to ${cb.origin}${cb.pathname}, want the redirect URI ${redirectUri}`);
-  }
-  const error = cb.searchParams.get('error');
-  if (error) {
-    throw new Error(`authorization error ${error}: ${cb.searchParams.get('error_description')}`);
-  }
-  if (cb.searchParams.get('state') !== state) {
-    throw new Error(`state ${cb.searchParams.get('state')} in the authorization response, want ${state}`);
-  }
-  results.state_checked = true;
-  // RFC 9207: the authorization response names its issuer, which is
-  // skillgate's base URL.
-  if (cb.searchParams.get('iss') !== base) {
-    throw new Error(`iss ${cb.searchParams.get('iss')} in the authorization response, want ${base}`);
-  }
-  results.issuer_checked = true;
-  const code = cb.searchParams.get('code');
-  if (!code) {
-    throw new Error(`no code in the authorization response ${callback}`);
-  }
-  return code;
 }
 
 function newTransport(provider) {
