@@ -8,6 +8,10 @@ import (
 	"github.com/skillgate/skillgate/store"
 )
 
+// clientCredentialsRate caps client-credentials exchanges per address per
+// minute.
+const clientCredentialsRate = 60
+
 // clientCredentials exchanges an API key for an access token (seed 000:
 // "your API key is both the secret and the resulting access token"): the
 // key is the client secret, under any client_id, and the token is linked
@@ -19,6 +23,11 @@ func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError
 	cc, oerr := presentedClient(r)
 	if oerr != nil {
 		return nil, oerr
+	}
+	// Each attempt verifies a key: an address gets a script's worth of
+	// them, not a guessing rate.
+	if d, err := s.opts.Limiter.Allow(ctx, "client_credentials:"+addressBucket(clientIP(r)), clientCredentialsRate); err == nil && !d.Allowed {
+		return nil, newError(http.StatusTooManyRequests, errUnavailable, "too many token requests from this address", "Retry in a minute; reuse an access token until it expires.")
 	}
 	if cc.secret == "" || cc.id == "" {
 		return nil, newError(http.StatusUnauthorized, errInvalidClient, "client credentials need client_id and, as client_secret, an API key", "")

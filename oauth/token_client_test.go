@@ -124,3 +124,18 @@ func TestClientAuthentication(t *testing.T) {
 		})
 	}
 }
+
+// TestClientCredentialsRateLimited: one address cannot exchange keys, or
+// guess them, faster than clientCredentialsRate a minute.
+func TestClientCredentialsRateLimited(t *testing.T) {
+	ts := newTestServer(t)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"script"}, "client_secret": {"sk_live_wrong"}}
+	var last int
+	for range clientCredentialsRate + 1 {
+		resp, _ := ts.postForm(t, "/token", form)
+		last = resp.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("request %d from one address: status %d, want 429", clientCredentialsRate+1, last)
+	}
+}
