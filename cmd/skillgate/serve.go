@@ -75,7 +75,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if created {
-		printBootstrapKey(a.stderr, plain, baseURL)
+		printBootstrapKey(a.stderr, plain, baseURL, cfg.Auth.OAuth.On())
 	}
 
 	var skillFS fs.FS = skills.Bundled()
@@ -242,7 +242,7 @@ func staticKeys(keys []config.StaticKey) []apikey.StaticKey {
 
 // printBootstrapKey shows the first admin key, once, with ready-to-paste
 // commands. It goes to the terminal, never through the logger.
-func printBootstrapKey(w io.Writer, key, baseURL string) {
+func printBootstrapKey(w io.Writer, key, baseURL string, oauthOn bool) {
 	fmt.Fprintf(w, `
 ================================================================================
  skillgate created the first admin API key. It is shown only this once:
@@ -252,12 +252,16 @@ func printBootstrapKey(w io.Writer, key, baseURL string) {
  Store it now (a password manager or your shell profile). Connect Claude Code:
 
      claude mcp add --transport http skillgate %[2]s/mcp --header "Authorization: Bearer %[1]s"
-
+`, key, baseURL)
+	if oauthOn {
+		fmt.Fprintf(w, `
  or without the header, then sign in with the key when Claude Code opens the
  browser (/mcp, then Authenticate):
 
-     claude mcp add --transport http skillgate %[2]s/mcp
-
+     claude mcp add --transport http skillgate %[1]s/mcp
+`, baseURL)
+	}
+	fmt.Fprintf(w, `
  Or try it with curl:
 
      curl -sS %[2]s/mcp -H "Authorization: Bearer %[1]s" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
