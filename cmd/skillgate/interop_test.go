@@ -68,6 +68,14 @@ func runSDKOAuth(t *testing.T, transport string) {
 		t.Fatalf("the TypeScript SDK failed: %s", r.Error)
 	}
 
+	checkSDKOAuth(t, ts, r, transport)
+}
+
+// checkSDKOAuth checks what an SDK's OAuth run reports: registration, one
+// sign-in with PKCE, state and issuer checked, the tools, and one refresh
+// on a 401 with the refresh token rotated.
+func checkSDKOAuth(t *testing.T, ts *testServer, r sdkOAuthResults, transport string) {
+	t.Helper()
 	if r.Transport != transport {
 		t.Errorf("transport %q, want %q", r.Transport, transport)
 	}
@@ -288,50 +296,9 @@ func TestTypeScriptSDKv2OAuth(t *testing.T) {
 		t.Fatalf("the TypeScript SDK v2 failed: %s", r.Error)
 	}
 
-	// The same as TestTypeScriptSDKOAuthStreamable.
-	if r.Transport != "streamable" {
-		t.Errorf("transport %q, want streamable", r.Transport)
-	}
-	if !r.Registered {
-		t.Error("the SDK did not register a client dynamically")
-	}
-	if r.Authorizations != 1 {
-		t.Errorf("the SDK sent the person to /authorize %d times, want once (a refresh must not need a new sign-in)", r.Authorizations)
-	}
-	ar := r.AuthorizationRequest
-	if ar.Endpoint != ts.baseURL+"/authorize" || ar.CodeChallengeMethod != "S256" || !ar.HasState {
-		t.Errorf("authorization request = %+v, want %s/authorize with S256 and a state", ar, ts.baseURL)
-	}
-	if want := ts.baseURL + "/mcp"; ar.Resource != want {
-		t.Errorf("resource indicator %q, want %q (from the protected resource metadata)", ar.Resource, want)
-	}
-	if !r.StateChecked || !r.IssuerChecked {
-		t.Errorf("state checked %v, issuer checked %v: the authorization response must carry both", r.StateChecked, r.IssuerChecked)
-	}
-	if r.TokenType != "Bearer" && r.TokenType != "bearer" {
-		t.Errorf("token_type %q, want Bearer", r.TokenType)
-	}
-	if !slices.Equal(r.Tools, skillTools) {
-		t.Errorf("tools = %v, want %v", r.Tools, skillTools)
-	}
-	if r.ListSkillsIsError {
-		t.Errorf("list_skills answered an error: %s", r.ListSkillsText)
-	}
-	if !r.Refreshed || r.RefreshRequests != 1 {
-		t.Errorf("refreshed %v after %d refresh requests: the SDK must refresh once on the 401 and carry on", r.Refreshed, r.RefreshRequests)
-	}
-	if !r.RefreshTokenRotated {
-		t.Error("the refresh token was not rotated")
-	}
-	if !slices.Equal(r.ToolsAfterRefresh, skillTools) {
-		t.Errorf("tools after the refresh = %v, want %v", r.ToolsAfterRefresh, skillTools)
-	}
-	if r.ListSkillsAfterError {
-		t.Error("list_skills after the refresh answered an error")
-	}
-	if want := []string{"authorization_code", "refresh_token"}; !slices.Equal(r.TokenRequests, want) {
-		t.Errorf("token requests %v, want %v (the probes of the issuer checks must redeem nothing)", r.TokenRequests, want)
-	}
+	// The same as TestTypeScriptSDKOAuthStreamable; its token requests
+	// also show that the probes of the issuer checks redeemed nothing.
+	checkSDKOAuth(t, ts, r.sdkOAuthResults, "streamable")
 
 	// The SDK's own issuer checks.
 	if r.SDK != "@modelcontextprotocol/client" {
