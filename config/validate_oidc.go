@@ -2,13 +2,13 @@ package config
 
 import (
 	"maps"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/skillgate/skillgate/auth/oidc"
+	"github.com/skillgate/skillgate/internal/loopback"
 )
 
 func (v *validator) oidc(o OIDC) {
@@ -83,19 +83,11 @@ func checkIssuer(issuer string) string {
 		return "an issuer URL has no query or fragment"
 	case u.Scheme == "https":
 		return ""
-	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && loopback.Host(u.Hostname()):
 		return ""
 	case u.Scheme == "http":
 		return "must use https (plain http is allowed only on 127.0.0.1, ::1 or localhost)"
 	default:
 		return "must be an https URL"
 	}
-}
-
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -3,13 +3,13 @@ package mcpserver
 import (
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/internal/loopback"
 )
 
 // hostCheck defends against DNS rebinding: a request that reached a loopback
@@ -22,7 +22,7 @@ func (s *Server) hostCheck(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		if local != nil && isLoopback(local.String()) && !isLoopback(r.Host) && !strings.EqualFold(r.Host, publicHost) {
+		if local != nil && loopback.HostPort(local.String()) && !loopback.HostPort(r.Host) && !strings.EqualFold(r.Host, publicHost) {
 			apierror.Write(w, apierror.New(http.StatusForbidden, apierror.CodeForbidden,
 				"Host header not allowed on a loopback listener",
 				"Connect with the host name of server.public_url, or localhost."))
@@ -30,18 +30,6 @@ func (s *Server) hostCheck(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func isLoopback(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = strings.Trim(hostport, "[]")
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 // logRequests logs one line per request: method, path (never the query

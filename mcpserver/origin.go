@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/internal/loopback"
 )
 
 // originPolicy decides which browser origins may call the MCP endpoints.
@@ -47,7 +48,7 @@ func (p originPolicy) allows(origin string) bool {
 		return true
 	}
 	u, _ := url.Parse(c)
-	return u.Scheme == "http" && isLoopback(u.Host)
+	return u.Scheme == "http" && loopback.HostPort(u.Host)
 }
 
 // canonicalOrigin lowercases an origin's scheme and host and checks it is

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/skillgate/skillgate/internal/loopback"
 )
 
 // FuzzClientMetadata feeds arbitrary registration bodies to the RFC 7591
@@ -54,14 +56,14 @@ func FuzzRedirectURI(f *testing.F) {
 			if perr != nil || strings.Contains(uri, "#") {
 				t.Fatalf("accepted %q", uri)
 			}
-			if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+			if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 				t.Fatalf("accepted plain http to %q", u.Hostname())
 			}
 		}
 		if matchRedirectURI([]string{uri}, got) && uri != got {
 			a, _ := url.Parse(uri)
 			b, _ := url.Parse(got)
-			if a == nil || b == nil || a.Scheme != "http" || !isLoopbackHost(a.Hostname()) || a.Path != b.Path || a.Hostname() != b.Hostname() {
+			if a == nil || b == nil || a.Scheme != "http" || !loopback.Host(a.Hostname()) || a.Path != b.Path || a.Hostname() != b.Hostname() {
 				t.Fatalf("%q matched registered %q", got, uri)
 			}
 		}

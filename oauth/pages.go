@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/loopback"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) renderConsent(w http.ResponseWriter, client store.OAuthClient, 
 		if p.RedirectHost == "" {
 			p.RedirectHost = u.Scheme + ":"
 		}
-		p.Loopback = u.Scheme == "http" && isLoopbackHost(u.Hostname())
+		p.Loopback = u.Scheme == "http" && loopback.Host(u.Hostname())
 	}
 	for _, sc := range scopes {
 		p.Scopes = append(p.Scopes, scopeLine{Name: sc, Description: scopeDescriptions[sc]})

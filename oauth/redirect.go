@@ -3,10 +3,11 @@ package oauth
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/skillgate/skillgate/internal/loopback"
 )
 
 // maxRedirectURILength bounds a registered redirect URI: browsers and
@@ -56,7 +57,7 @@ func checkRedirectURI(uri string) error {
 		}
 		return nil
 	case u.Scheme == "http":
-		if !isLoopbackHost(u.Hostname()) {
+		if !loopback.Host(u.Hostname()) {
 			return fmt.Errorf("redirect URI %q must use https; plain http is allowed only on a loopback host (127.0.0.1, [::1] or localhost)", uri)
 		}
 		return nil
@@ -75,16 +76,6 @@ func checkRedirectURI(uri string) error {
 // CheckRedirectURI reports whether uri may be registered as a redirect URI,
 // for validating platform.yaml; see checkRedirectURI.
 func CheckRedirectURI(uri string) error { return checkRedirectURI(uri) }
-
-// isLoopbackHost reports whether host (without brackets or port) is a
-// loopback host: localhost, or a loopback IP address (127.0.0.0/8, ::1).
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // matchRedirectURI reports whether got is one of the registered redirect
 // URIs. Comparison is by exact string, except that an http redirect URI on
@@ -137,14 +128,14 @@ func withoutLoopbackPort(uri string) (string, bool) {
 			return "", false
 		}
 		host, port = authority[:i+1], authority[i+1:]
-		if !isLoopbackHost(host[1 : len(host)-1]) {
+		if !loopback.Host(host[1 : len(host)-1]) {
 			return "", false
 		}
 	} else {
 		if i := strings.IndexByte(authority, ':'); i >= 0 {
 			host, port = authority[:i], authority[i:]
 		}
-		if !isLoopbackHost(host) || strings.Contains(host, ":") {
+		if !loopback.Host(host) || strings.Contains(host, ":") {
 			return "", false
 		}
 	}

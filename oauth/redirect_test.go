@@ -97,29 +97,3 @@ func TestMatchRedirectURI(t *testing.T) {
 		})
 	}
 }
-
-func TestIsLoopbackHost(t *testing.T) {
-	tests := []struct {
-		host string
-		want bool
-	}{
-		{"127.0.0.1", true},
-		{"127.0.0.2", true},
-		{"::1", true},
-		{"localhost", true},
-		{"LOCALHOST", true},
-		{"[::1]", false}, // brackets belong to the URL, not the host
-		{"localhost.example.com", false},
-		{"0.0.0.0", false},
-		{"192.168.0.1", false},
-		{"example.com", false},
-		{"", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.host, func(t *testing.T) {
-			if got := isLoopbackHost(tc.host); got != tc.want {
-				t.Errorf("isLoopbackHost(%q) = %v, want %v", tc.host, got, tc.want)
-			}
-		})
-	}
-}

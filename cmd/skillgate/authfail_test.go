@@ -1,12 +1,13 @@
 package main
 
 import (
-	"github.com/skillgate/skillgate/auth/apikey"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/auth/apikey"
 )
 
 const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
