@@ -141,3 +141,10 @@ func ErrorResponse(err error, hint string) *apierror.Error {
 func detail(err, kind error) string {
 	return strings.TrimPrefix(err.Error(), kind.Error()+": ")
 }
+
+// Refused reports whether err refuses a credential (the caller's fault: a
+// 401), rather than failing to check it (a 503), using the same mapping as
+// ErrorResponse.
+func Refused(err error) bool {
+	return ErrorResponse(err, "").Status < http.StatusInternalServerError
+}

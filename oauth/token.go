@@ -134,7 +134,7 @@ func (s *Server) checkedPrincipal(ctx context.Context, g store.OAuthGrant) (auth
 	if err == nil {
 		return p, nil
 	}
-	if isRefusal(err) {
+	if auth.Refused(err) {
 		if rerr := s.opts.Store.RevokeGrant(ctx, g.ID, "linked credential no longer valid", s.now()); rerr != nil {
 			s.opts.Logger.WarnContext(ctx, "revoking a grant whose key is gone", "err", rerr)
 		}
@@ -144,11 +144,6 @@ func (s *Server) checkedPrincipal(ctx context.Context, g store.OAuthGrant) (auth
 	return auth.Principal{}, unavailable()
 }
 
-// isRefusal reports whether err refuses a credential, rather than failing
-// to check it.
-func isRefusal(err error) bool {
-	return auth.ErrorResponse(err, "").Status < 500
-}
 
 // resourceParam checks an optional resource parameter against want.
 func (s *Server) resourceParam(r *http.Request, want string) *oauthError {

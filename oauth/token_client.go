@@ -44,7 +44,7 @@ func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError
 	}
 	p, err := s.opts.Credentials.Authenticate(ctx, cc.secret)
 	if err != nil || (p.Source != auth.SourceManagedKey && p.Source != auth.SourceStaticKey) {
-		if err == nil || isRefusal(err) {
+		if err == nil || auth.Refused(err) {
 			return nil, newError(http.StatusUnauthorized, errInvalidClient, "client_secret must be a valid API key", "Use a key from \"skillgate keys create\".")
 		}
 		s.opts.Logger.ErrorContext(ctx, "checking a client-credentials key", "err", err)

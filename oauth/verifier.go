@@ -85,7 +85,7 @@ func (v tokenVerifier) grantPrincipal(ctx context.Context, grantID string, scope
 	}
 	p, err := s.principalOf(ctx, g.Identity)
 	if err != nil {
-		if isRefusal(err) {
+		if auth.Refused(err) {
 			return auth.Principal{}, &auth.CredentialError{CredentialID: g.Identity.CredentialID,
 				Err: fmt.Errorf("%w: the API key this token was issued from is no longer valid (%s)", auth.ErrInvalidToken, auth.ErrorResponse(err, "").Message)}
 		}
