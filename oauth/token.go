@@ -144,7 +144,6 @@ func (s *Server) checkedPrincipal(ctx context.Context, g store.OAuthGrant) (auth
 	return auth.Principal{}, unavailable()
 }
 
-
 // resourceParam checks an optional resource parameter against want.
 func (s *Server) resourceParam(r *http.Request, want string) *oauthError {
 	raw := r.PostForm.Get("resource")
