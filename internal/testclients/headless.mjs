@@ -1,9 +1,12 @@
 // headless.mjs holds what sdk-oauth.mjs (TypeScript SDK v1) and
 // sdk2-oauth.mjs (SDK v2) share: the fetch they give the SDK, which traces
-// every exchange, and the person's part of the authorization code flow played
-// headlessly with fetch (sign-in form with the API key, then consent form).
+// every exchange, the person's part of the authorization code flow played
+// headlessly with fetch (sign-in form with the API key, then consent form),
+// and the in-memory OAuthClientProvider both SDKs are given.
 // Nothing here reads the environment or prints by itself: the base URL, the
 // trace function and the rest come in as parameters.
+
+import { randomBytes } from 'node:crypto';
 
 // bodyText returns a request body as text when it is a string or form
 // parameters (what the SDKs send), and '' otherwise.
@@ -203,4 +206,123 @@ export async function signInAndConsent({ authorizationUrl, state, base, apiKey, 
     throw new Error(`no code in the authorization response ${callback}`);
   }
   return callback;
+}
+
+// MemoryProvider is an OAuthClientProvider kept in memory, with what v1 and
+// v2 of the SDK both ask of it: client information, tokens, the PKCE code
+// verifier and the state. garbleAccessToken makes tokens() hand out an
+// access token skillgate cannot accept, to force a refresh. Its
+// redirectToAuthorization records the authorization request in
+// results.authorizations and results.authorization_request, then plays the
+// person with signInAndConsent (base, apiKey) and keeps the URL skillgate
+// redirects to in callback. Its trace lines start with traceName. It
+// defines none of the provider's optional discovery hooks: the SDKs look
+// for them, so a subclass adds them only when it means to.
+export class MemoryProvider {
+  constructor({ redirectUri, clientName, base, apiKey, trace, results, traceName = 'provider' }) {
+    this._redirectUri = redirectUri;
+    this._clientName = clientName;
+    this._base = base;
+    this._apiKey = apiKey;
+    this._trace = trace;
+    this._results = results;
+    this._traceName = traceName;
+    this._clientInformation = undefined;
+    this._tokens = undefined;
+    this._codeVerifier = undefined;
+    this._state = undefined;
+    this._garbled = false;
+    this.saved = [];
+    this.callback = undefined;
+  }
+
+  get redirectUrl() {
+    return this._redirectUri;
+  }
+
+  get clientMetadata() {
+    return {
+      client_name: this._clientName,
+      redirect_uris: [this._redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  state() {
+    this._state = randomBytes(16).toString('hex');
+    return this._state;
+  }
+
+  clientInformation() {
+    return this._clientInformation;
+  }
+
+  saveClientInformation(info) {
+    this._clientInformation = info;
+  }
+
+  tokens() {
+    if (this._tokens && this._garbled) {
+      // An access token skillgate cannot accept, with the real refresh
+      // token: the next request is a 401 and the SDK must refresh.
+      return { ...this._tokens, access_token: 'garbled-' + this._tokens.access_token.slice(8) };
+    }
+    return this._tokens;
+  }
+
+  saveTokens(tokens) {
+    this._tokens = tokens;
+    this._garbled = false;
+    this.saved.push(tokens);
+  }
+
+  garbleAccessToken() {
+    this._garbled = true;
+  }
+
+  saveCodeVerifier(v) {
+    this._codeVerifier = v;
+  }
+
+  codeVerifier() {
+    if (!this._codeVerifier) {
+      throw new Error('no code verifier saved');
+    }
+    return this._codeVerifier;
+  }
+
+  invalidateCredentials(scope) {
+    this._trace(`${this._traceName}: invalidateCredentials(${scope})`);
+    if (scope === 'all' || scope === 'client') this._clientInformation = undefined;
+    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
+    if (scope === 'all' || scope === 'verifier') this._codeVerifier = undefined;
+  }
+
+  async redirectToAuthorization(authorizationUrl) {
+    const results = this._results;
+    results.authorizations++;
+    const q = authorizationUrl.searchParams;
+    results.authorization_request = {
+      endpoint: authorizationUrl.origin + authorizationUrl.pathname,
+      resource: q.get('resource'),
+      scope: q.get('scope'),
+      code_challenge_method: q.get('code_challenge_method'),
+      has_state: q.has('state'),
+    };
+    this._trace(`${this._traceName}: redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
+    // signInAndConsent checks state and iss itself; v2 of the SDK checks iss
+    // too, against the issuer of the metadata, when finishAuth gets the
+    // callback's parameters.
+    this.callback = await signInAndConsent({
+      authorizationUrl,
+      state: this._state,
+      base: this._base,
+      apiKey: this._apiKey,
+      redirectUri: this._redirectUri,
+      trace: this._trace,
+      results,
+    });
+  }
 }

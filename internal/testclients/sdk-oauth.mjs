@@ -13,12 +13,11 @@
 // The last line of stdout is one JSON object with the results. Every HTTP
 // exchange is traced to stderr, which the Go test shows when it fails.
 
-import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { newTracedFetch, signInAndConsent } from './headless.mjs';
+import { MemoryProvider, newTracedFetch } from './headless.mjs';
 
 const base = requireEnv('SKILLGATE_URL').replace(/\/+$/, '');
 const apiKey = requireEnv('SKILLGATE_KEY');
@@ -50,97 +49,15 @@ const results = {
   state_checked: false,
 };
 
-// MemoryProvider is an OAuthClientProvider kept in memory.
-class MemoryProvider {
+// SDKProvider is the in-memory OAuthClientProvider of headless.mjs; code is
+// the authorization code of the callback, which v1's finishAuth takes.
+class SDKProvider extends MemoryProvider {
   constructor() {
-    this._clientInformation = undefined;
-    this._tokens = undefined;
-    this._codeVerifier = undefined;
-    this._state = undefined;
-    this._garbled = false;
-    this.saved = [];
-    this.code = undefined;
+    super({ redirectUri, clientName: 'skillgate interop test (TypeScript SDK)', base, apiKey, trace, results });
   }
 
-  get redirectUrl() {
-    return redirectUri;
-  }
-
-  get clientMetadata() {
-    return {
-      client_name: 'skillgate interop test (TypeScript SDK)',
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-
-  state() {
-    this._state = randomBytes(16).toString('hex');
-    return this._state;
-  }
-
-  clientInformation() {
-    return this._clientInformation;
-  }
-
-  saveClientInformation(info) {
-    this._clientInformation = info;
-  }
-
-  tokens() {
-    if (this._tokens && this._garbled) {
-      // An access token skillgate cannot accept, with the real refresh
-      // token: the next request is a 401 and the SDK must refresh.
-      return { ...this._tokens, access_token: 'garbled-' + this._tokens.access_token.slice(8) };
-    }
-    return this._tokens;
-  }
-
-  saveTokens(tokens) {
-    this._tokens = tokens;
-    this._garbled = false;
-    this.saved.push(tokens);
-  }
-
-  garbleAccessToken() {
-    this._garbled = true;
-  }
-
-  saveCodeVerifier(v) {
-    this._codeVerifier = v;
-  }
-
-  codeVerifier() {
-    if (!this._codeVerifier) {
-      throw new Error('no code verifier saved');
-    }
-    return this._codeVerifier;
-  }
-
-  invalidateCredentials(scope) {
-    trace(`provider: invalidateCredentials(${scope})`);
-    if (scope === 'all' || scope === 'client') this._clientInformation = undefined;
-    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
-    if (scope === 'all' || scope === 'verifier') this._codeVerifier = undefined;
-  }
-
-  async redirectToAuthorization(authorizationUrl) {
-    results.authorizations++;
-    const q = authorizationUrl.searchParams;
-    results.authorization_request = {
-      endpoint: authorizationUrl.origin + authorizationUrl.pathname,
-      resource: q.get('resource'),
-      scope: q.get('scope'),
-      code_challenge_method: q.get('code_challenge_method'),
-      has_state: q.has('state'),
-    };
-    trace(`provider: redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
-    const callback = await signInAndConsent({
-      authorizationUrl, state: this._state, base, apiKey, redirectUri, trace, results,
-    });
-    this.code = new URL(callback).searchParams.get('code');
+  get code() {
+    return this.callback === undefined ? undefined : new URL(this.callback).searchParams.get('code');
   }
 }
 
@@ -159,7 +76,7 @@ function newClient() {
 }
 
 async function main() {
-  const provider = new MemoryProvider();
+  const provider = new SDKProvider();
 
   // 1. The first connection has no token: the SDK discovers, registers and
   //    sends the person to /authorize, then gives up with UnauthorizedError.

@@ -22,7 +22,6 @@
 // The last line of stdout is one JSON object with the results. Every HTTP
 // exchange is traced to stderr, which the Go test shows when it fails.
 
-import { randomBytes } from 'node:crypto';
 import {
   Client,
   StreamableHTTPClientTransport,
@@ -31,9 +30,9 @@ import {
 } from '@modelcontextprotocol/client';
 import {
   isAuthorizationServerMetadata,
+  MemoryProvider,
   newTracedFetch,
   requestURL,
-  signInAndConsent,
 } from './headless.mjs';
 
 const base = requireEnv('SKILLGATE_URL').replace(/\/+$/, '');
@@ -94,84 +93,32 @@ const results = {
   sdk_issuer_checks: {},
 };
 
-// MemoryProvider is an OAuthClientProvider (SDK v2) kept in memory. Besides
-// what v1 needed it keeps the discovery state across the redirect, as v2
-// asks (SEP-2352: the code is redeemed only at the authorization server it
-// was requested from), and records the issuer the SDK stamps on credentials.
-class MemoryProvider {
+// SDK2Provider is the in-memory OAuthClientProvider of headless.mjs, for
+// SDK v2. Besides what v1 needed it keeps the discovery state across the
+// redirect, as v2 asks (SEP-2352: the code is redeemed only at the
+// authorization server it was requested from), and traces the issuer the SDK
+// stamps on credentials. Its trace lines start with provider(label).
+class SDK2Provider extends MemoryProvider {
   constructor(label) {
-    this.label = label;
-    this._clientInformation = undefined;
-    this._tokens = undefined;
-    this._codeVerifier = undefined;
-    this._state = undefined;
+    super({
+      redirectUri, clientName: 'skillgate interop test (TypeScript SDK v2)', base, apiKey, trace, results,
+      traceName: `provider(${label})`,
+    });
     this._discoveryState = undefined;
-    this._garbled = false;
-    this.saved = [];
-    this.callback = undefined;
-  }
-
-  get redirectUrl() {
-    return redirectUri;
-  }
-
-  get clientMetadata() {
-    return {
-      client_name: 'skillgate interop test (TypeScript SDK v2)',
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-
-  state() {
-    this._state = randomBytes(16).toString('hex');
-    return this._state;
-  }
-
-  clientInformation() {
-    return this._clientInformation;
   }
 
   saveClientInformation(info, ctx) {
-    trace(`provider(${this.label}): saveClientInformation client_id=${info?.client_id} issuer=${info?.issuer} ctx.issuer=${ctx?.issuer}`);
-    this._clientInformation = info;
-  }
-
-  tokens() {
-    if (this._tokens && this._garbled) {
-      // An access token skillgate cannot accept, with the real refresh
-      // token: the next request is a 401 and the SDK must refresh.
-      return { ...this._tokens, access_token: 'garbled-' + this._tokens.access_token.slice(8) };
-    }
-    return this._tokens;
+    trace(`${this._traceName}: saveClientInformation client_id=${info?.client_id} issuer=${info?.issuer} ctx.issuer=${ctx?.issuer}`);
+    super.saveClientInformation(info);
   }
 
   saveTokens(tokens, ctx) {
-    trace(`provider(${this.label}): saveTokens issuer=${tokens?.issuer} ctx.issuer=${ctx?.issuer} refresh_token=${tokens?.refresh_token ? 'yes' : 'no'}`);
-    this._tokens = tokens;
-    this._garbled = false;
-    this.saved.push(tokens);
-  }
-
-  garbleAccessToken() {
-    this._garbled = true;
-  }
-
-  saveCodeVerifier(v) {
-    this._codeVerifier = v;
-  }
-
-  codeVerifier() {
-    if (!this._codeVerifier) {
-      throw new Error('no code verifier saved');
-    }
-    return this._codeVerifier;
+    trace(`${this._traceName}: saveTokens issuer=${tokens?.issuer} ctx.issuer=${ctx?.issuer} refresh_token=${tokens?.refresh_token ? 'yes' : 'no'}`);
+    super.saveTokens(tokens);
   }
 
   saveDiscoveryState(state) {
-    trace(`provider(${this.label}): saveDiscoveryState authorizationServerUrl=${state?.authorizationServerUrl} issuer=${state?.authorizationServerMetadata?.issuer} resource=${state?.resourceMetadata?.resource}`);
+    trace(`${this._traceName}: saveDiscoveryState authorizationServerUrl=${state?.authorizationServerUrl} issuer=${state?.authorizationServerMetadata?.issuer} resource=${state?.resourceMetadata?.resource}`);
     this._discoveryState = state;
   }
 
@@ -180,30 +127,8 @@ class MemoryProvider {
   }
 
   invalidateCredentials(scope) {
-    trace(`provider(${this.label}): invalidateCredentials(${scope})`);
-    if (scope === 'all' || scope === 'client') this._clientInformation = undefined;
-    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
-    if (scope === 'all' || scope === 'verifier') this._codeVerifier = undefined;
+    super.invalidateCredentials(scope);
     if (scope === 'all' || scope === 'discovery') this._discoveryState = undefined;
-  }
-
-  async redirectToAuthorization(authorizationUrl) {
-    results.authorizations++;
-    const q = authorizationUrl.searchParams;
-    results.authorization_request = {
-      endpoint: authorizationUrl.origin + authorizationUrl.pathname,
-      resource: q.get('resource'),
-      scope: q.get('scope'),
-      code_challenge_method: q.get('code_challenge_method'),
-      has_state: q.has('state'),
-    };
-    trace(`provider(${this.label}): redirectToAuthorization ${authorizationUrl.origin}${authorizationUrl.pathname} params=[${[...q.keys()].join(',')}] resource=${q.get('resource')} scope=${q.get('scope')}`);
-    // signInAndConsent checks state and iss itself; the SDK checks iss too,
-    // against the issuer of the metadata, when finishAuth gets the
-    // callback's parameters.
-    this.callback = await signInAndConsent({
-      authorizationUrl, state: this._state, base, apiKey, redirectUri, trace, results,
-    });
   }
 }
 
@@ -241,7 +166,7 @@ function mismatch(e) {
 // refuse the metadata (RFC 8414 §3.3) before it registers or redirects.
 async function probeMetadataEcho() {
   trace('--- probe: the SDK must refuse authorization server metadata whose issuer is not the one it asked');
-  const provider = new MemoryProvider('probe');
+  const provider = new SDK2Provider('probe');
   const client = newClient();
   const transport = newTransport(provider, newFetch({ tamperIssuer: forgedIssuer }));
   const first = requests.length;
@@ -295,7 +220,7 @@ async function probeAuthorizationResponse(provider, transport, name, alter) {
 async function main() {
   await probeMetadataEcho();
 
-  const provider = new MemoryProvider('main');
+  const provider = new SDK2Provider('main');
   const fetchFn = newFetch();
   const tokensAtStart = tokenRequests.length;
 
