@@ -2,9 +2,20 @@ package config
 
 import "time"
 
-// DriverSQLite is the storage driver name for the built-in SQLite store, the
-// only driver so far.
-const DriverSQLite = "sqlite"
+// Storage drivers: the built-in SQLite file (the default, for one server)
+// and PostgreSQL (for several replicas sharing state).
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// MCP session modes of streamable HTTP: sessions kept in the replica that
+// opened them (a load balancer must route a session's requests to it), or
+// none at all (any replica serves any request).
+const (
+	SessionsStateful  = "stateful"
+	SessionsStateless = "stateless"
+)
 
 // DefaultKeyPrefix starts managed keys unless auth.managed_keys.prefix says
 // otherwise; it equals apikey.DefaultPrefix.
@@ -55,6 +66,9 @@ type Server struct {
 	PublicURL string `yaml:"public_url"`
 	// SessionIdleTTL ends MCP sessions idle for longer. Default DefaultSessionIdleTTL.
 	SessionIdleTTL Duration `yaml:"session_idle_ttl"`
+	// Sessions is SessionsStateful (the default) or SessionsStateless;
+	// see the README's deployment section.
+	Sessions string `yaml:"sessions"`
 	// AllowedOrigins are the browser origins (scheme://host[:port]) that
 	// may call the MCP endpoints, besides the server's own and loopback
 	// ones; ["*"] allows any. Requests without Origin are not affected.
@@ -63,10 +77,17 @@ type Server struct {
 
 // Storage selects where keys and state live.
 type Storage struct {
-	// Driver is "sqlite" (the default).
+	// Driver is DriverSQLite (the default) or DriverPostgres.
 	Driver string `yaml:"driver"`
 	// DataDir holds the SQLite database. Default DefaultDataDir; --data overrides.
 	DataDir string `yaml:"data_dir"`
+	// DSN is the PostgreSQL connection string (postgres:// URL or
+	// key=value pairs), for DriverPostgres only. Write the password as
+	// ${ENV_VAR} rather than in the file.
+	DSN string `yaml:"dsn"`
+	// MaxConns caps each replica's PostgreSQL connections; 0 means the
+	// backend's default.
+	MaxConns int `yaml:"max_conns"`
 }
 
 // Auth configures how callers prove who they are.

@@ -190,8 +190,28 @@ func TestLoadProblems(t *testing.T) {
 		},
 		{
 			name: "unknown driver",
+			yaml: doc("storage:", "  driver: mysql"),
+			want: []wantProblem{{2, "storage.driver", `unknown driver; use "sqlite" or "postgres"`}},
+		},
+		{
+			name: "postgres without dsn",
 			yaml: doc("storage:", "  driver: postgres"),
-			want: []wantProblem{{2, "storage.driver", `unknown driver; the only driver is "sqlite"`}},
+			want: []wantProblem{{1, "storage.dsn", `is required with driver "postgres"`}},
+		},
+		{
+			name: "dsn with sqlite",
+			yaml: doc("storage:", "  driver: sqlite", "  dsn: postgres://x@127.0.0.1/x"),
+			want: []wantProblem{{3, "storage.dsn", `is for driver "postgres"`}},
+		},
+		{
+			name: "negative max conns",
+			yaml: doc("storage:", "  driver: postgres", "  dsn: postgres://x@127.0.0.1/x", "  max_conns: -1"),
+			want: []wantProblem{{4, "storage.max_conns", "must not be negative"}},
+		},
+		{
+			name: "unknown session mode",
+			yaml: doc("server:", "  sessions: sticky"),
+			want: []wantProblem{{2, "server.sessions", `must be "stateful"`}},
 		},
 		{
 			name: "negative duration",

@@ -83,11 +83,27 @@ func (v *validator) server(s Server) {
 	if s.SessionIdleTTL < 0 {
 		v.add("server.session_idle_ttl", "must not be negative")
 	}
+	if s.Sessions != "" && s.Sessions != SessionsStateful && s.Sessions != SessionsStateless {
+		v.add("server.sessions", "must be %q (sessions live in the replica that opened them) or %q (no sessions; any replica serves any request)",
+			SessionsStateful, SessionsStateless)
+	}
 }
 
 func (v *validator) storage(s Storage) {
-	if s.Driver != "" && s.Driver != DriverSQLite {
-		v.add("storage.driver", "unknown driver; the only driver is %q", DriverSQLite)
+	switch s.Driver {
+	case "", DriverSQLite:
+		if s.DSN != "" {
+			v.add("storage.dsn", "is for driver %q; the SQLite database lives in storage.data_dir", DriverPostgres)
+		}
+	case DriverPostgres:
+		if s.DSN == "" {
+			v.add("storage.dsn", "is required with driver %q: write postgres://USER@HOST:5432/DATABASE, with the password as ${ENV_VAR}", DriverPostgres)
+		}
+	default:
+		v.add("storage.driver", "unknown driver; use %q or %q", DriverSQLite, DriverPostgres)
+	}
+	if s.MaxConns < 0 {
+		v.add("storage.max_conns", "must not be negative")
 	}
 }
 

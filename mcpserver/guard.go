@@ -31,6 +31,10 @@ func (s *Server) sessionGuard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		if s.stateless {
+			s.serveStateless(w, r, next)
+			return
+		}
 		id := r.Header.Get(server.HeaderKeySessionID)
 		if id == "" {
 			switch r.Method {
@@ -51,6 +55,22 @@ func (s *Server) sessionGuard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serveStateless serves a request when sessions are off. A session id the
+// client still sends (one issued before a switch to stateless, say) is
+// dropped rather than trusted: no replica keeps sessions, so none can
+// check it.
+func (s *Server) serveStateless(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		apierror.Write(w, apierror.New(http.StatusMethodNotAllowed, apierror.CodeMethodNotAllowed,
+			"This server keeps no MCP sessions, so it offers no stream to GET and no session to DELETE",
+			"POST each JSON-RPC message to /mcp; no Mcp-Session-Id is needed."))
+		return
+	}
+	r.Header.Del(server.HeaderKeySessionID)
+	s.serveSessionless(w, r, next)
 }
 
 // serveSessionless passes on a POST that carries no session, except a

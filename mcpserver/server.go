@@ -86,7 +86,13 @@ type Options struct {
 	QueryParams []string
 	// SessionIdleTTL ends sessions idle for longer; zero means never.
 	SessionIdleTTL time.Duration
-	Version        string
+	// Stateless turns streamable HTTP sessions off: initialize returns no
+	// Mcp-Session-Id and every POST is served on its own, so that any
+	// replica behind a load balancer can serve any request. GET and
+	// DELETE, which only make sense for a session, answer 405. Legacy SSE
+	// is unaffected: its stream is a session by nature.
+	Stateless bool
+	Version   string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -120,6 +126,7 @@ type Server struct {
 
 	mcp        *server.MCPServer
 	streamable *server.StreamableHTTPServer
+	stateless  bool
 	sse        *server.SSEServer
 }
 
@@ -153,6 +160,7 @@ func New(opts Options) (*Server, error) {
 		baseURL:     opts.BaseURL,
 		queryParams: opts.QueryParams,
 		sessions:    newSessions(opts.SessionIdleTTL, now),
+		stateless:   opts.Stateless,
 	}
 	s.mcpAuth = s.newAuthMiddleware(opts, mcpPath)
 	s.sseAuth = s.newAuthMiddleware(opts, ssePath)
@@ -184,9 +192,13 @@ func New(opts Options) (*Server, error) {
 	s.addTools()
 	s.addResources()
 
+	sessionMode := server.WithSessionIdManagerResolver(s.sessions)
+	if opts.Stateless {
+		sessionMode = server.WithStateLess(true)
+	}
 	s.streamable = server.NewStreamableHTTPServer(s.mcp,
 		server.WithEndpointPath(mcpPath),
-		server.WithSessionIdManagerResolver(s.sessions),
+		sessionMode,
 		server.WithSessionIdleTTL(opts.SessionIdleTTL),
 		server.WithStreamableHTTPLogger(opts.Logger),
 		// Host checks are done once, for every route, by hostCheck.

@@ -70,20 +70,10 @@ func (l *Limiter) Allow(_ context.Context, key string, limit int) (Decision, err
 	if limit <= 0 {
 		return Decision{Allowed: true}, nil
 	}
-	// Clamping also keeps interval*limit from overflowing.
-	lim := min(int64(limit), int64(time.Minute))
-	interval := int64(time.Minute) / lim
-	window := interval * lim // how far ahead of now a full burst pushes the TAT
+	r := RateOf(limit)
 	now := l.now().UnixNano()
-
-	tat, allowed := l.shard(key).take(key, now, interval, window)
-	d := Decision{Allowed: allowed, Limit: int(lim), Reset: time.Duration(tat - now)}
-	if allowed {
-		d.Remaining = int((now + window - tat) / interval)
-	} else {
-		d.RetryAfter = time.Duration(allowedAt(tat, interval, window) - now)
-	}
-	return d, nil
+	tat, allowed := l.shard(key).take(key, now, r.Interval, r.Window)
+	return r.Decide(tat, now, allowed), nil
 }
 
 func (l *Limiter) shard(key string) *shard {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -55,7 +56,7 @@ func (a *app) showAudit(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		db, err := openStore(ctx, cfg)
+		db, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(a.stderr, nil)))
 		if err != nil {
 			return err
 		}

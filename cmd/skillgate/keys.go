@@ -12,7 +12,7 @@ import (
 
 	"github.com/skillgate/skillgate/audit"
 	"github.com/skillgate/skillgate/auth/apikey"
-	"github.com/skillgate/skillgate/store/sqlite"
+	"github.com/skillgate/skillgate/store"
 )
 
 const keysUsage = `Usage: skillgate keys <command> [flags]
@@ -124,7 +124,7 @@ func (a *app) printJSON(v any) error {
 // keyEnv is what a keys command works with: the server's database and a
 // key manager acting for the operator.
 type keyEnv struct {
-	db    *sqlite.DB
+	db    store.Store
 	mgr   *apikey.Manager
 	actor apikey.Actor
 }
@@ -140,13 +140,14 @@ func (a *app) openKeys(ctx context.Context, c *command) (*keyEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openStore(ctx, cfg)
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	db, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
 	// Synchronous: the process exits right after acting, and an audit
 	// event must be on disk by then.
-	rec := audit.Sync{A: db, Logger: slog.New(slog.NewTextHandler(a.stderr, nil))}
+	rec := audit.Sync{A: db, Logger: logger}
 	mgr, err := apikey.NewManager(db, rec, keyPolicy(cfg, set), nil)
 	if err != nil {
 		db.Close()

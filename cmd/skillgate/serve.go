@@ -21,7 +21,7 @@ import (
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/skills"
-	"github.com/skillgate/skillgate/store/sqlite"
+	"github.com/skillgate/skillgate/store"
 )
 
 // HTTP server limits. No write timeout: SSE and streamed responses are long-lived.
@@ -31,6 +31,9 @@ const (
 	maxHeaderBytes    = 64 << 10
 	shutdownTimeout   = 10 * time.Second
 	databaseFile      = "skillgate.db"
+	// storeOpenTimeout bounds connecting to and migrating a PostgreSQL
+	// database at startup.
+	storeOpenTimeout = 30 * time.Second
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -55,7 +58,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
-	db, err := openStore(ctx, cfg)
+	db, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -133,7 +136,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 }
 
 // buildServer wires the configured parts into an MCP server.
-func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLog *audit.Log, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
+func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditLog *audit.Log, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
 	// A skill that does not load is a startup error naming its folder, so a
 	// broken skill is fixed rather than silently missing.
 	catalog, err := skills.Load(ctx, skillFS)
@@ -161,7 +164,10 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Prefix: cfg.Auth.ManagedKeys.Prefix,
 		Logger: logger,
 	}))
+	// Abuse limits of the authorization server's open endpoints count per
+	// address in each replica; credentials' own limits are shared.
 	limiter := ratelimit.New()
+	keyLimiter := credentialLimiter(db)
 	providers := identityProviders(ctx, cfg, logger)
 	issuers := tokenIssuers(providers)
 	var mounts []mcpserver.Mounter
@@ -186,7 +192,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Audit:    db,
 		AuditLog: auditLog,
 		Scopes:   effectiveScopes(personaSet),
-		Limiter:  limiter,
+		Limiter:  keyLimiter,
 		Logger:   logger,
 	})
 	if err != nil {
@@ -203,7 +209,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		Skills:         catalog,
 		Runner:         runner,
 		Logger:         logger,
-		Limiter:        limiter,
+		Limiter:        keyLimiter,
 		Quota:          keys,
 		Audit:          auditLog,
 		API:            restAPI,
@@ -212,6 +218,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db *sqlite.DB, auditLo
 		BaseURL:        baseURL,
 		QueryParams:    queryParams,
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
+		Stateless:      cfg.Server.Sessions == config.SessionsStateless,
 		Version:        version,
 	})
 }

@@ -10,19 +10,46 @@ import (
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/auth/oidc"
 	"github.com/skillgate/skillgate/config"
+	"github.com/skillgate/skillgate/mcpserver"
 	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/ratelimit"
+	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/postgres"
 	"github.com/skillgate/skillgate/store/sqlite"
 )
 
 // openStore opens the database the configuration names. The server and
-// every CLI command that works on keys use the same file.
-func openStore(ctx context.Context, cfg *config.Config) (*sqlite.DB, error) {
+// every CLI command that works on keys use the same database.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (store.Store, error) {
+	if cfg.Storage.Driver == config.DriverPostgres {
+		ctx, cancel := context.WithTimeout(ctx, storeOpenTimeout)
+		defer cancel()
+		opts := []postgres.Option{postgres.WithLogger(logger)}
+		if cfg.Storage.MaxConns > 0 {
+			opts = append(opts, postgres.WithMaxConns(cfg.Storage.MaxConns))
+		}
+		db, err := postgres.Open(ctx, cfg.Storage.DSN, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("open database (storage.dsn): %w", err)
+		}
+		return db, nil
+	}
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.Storage.DataDir, databaseFile))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
+}
+
+// credentialLimiter is the limiter of credentials' per-minute rate limits:
+// kept in PostgreSQL when the replicas share it, so that a limit holds for
+// their sum, else in this process's memory.
+func credentialLimiter(db store.Store) mcpserver.RateLimiter {
+	if pg, ok := db.(*postgres.DB); ok {
+		return pg.RateLimiter()
+	}
+	return ratelimit.New()
 }
 
 // newPersonaSet builds the configured personas.

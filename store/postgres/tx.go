@@ -1,0 +1,46 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// querier is what reads need from the pool or from a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// inTx runs fn in a READ COMMITTED transaction and commits if fn returns
+// nil. fn's error is returned as is, so that callers can translate it.
+// When fn called bumpVersion, the keys version this process serves is
+// invalidated once the commit is done.
+//
+// Methods whose decision depends on rows they read lock those rows (SELECT
+// … FOR UPDATE) inside fn: PostgreSQL, unlike SQLite, runs writers side by
+// side.
+func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer db.bumped.Delete(tx)
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if _, ok := db.bumped.Load(tx); ok {
+		db.version.invalidate()
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// keysVersion serves key_state.version from memory, as fresh as the
+// configured max age, so that KeysVersion costs no round trip on the hot
+// path while a revocation on another replica still reaches this one within
+// the bound.
+//
+// A listener connection LISTENs on notifyChannel; every transaction that
+// bumps the version NOTIFYs in the same transaction, so the notification
+// arrives when the change commits, and the listener re-reads the version at
+// once. Between notifications it re-reads the version several times per
+// max age: a lost notification, or a listener connection that died without
+// a word, then costs at most the max age, never a stale cache. Whenever the
+// in-memory version is older than the max age, KeysVersion reads the
+// database itself, and so fails, closed, while the database is away.
+type keysVersion struct {
+	pool   *pgxpool.Pool
+	conn   *pgx.ConnConfig
+	maxAge time.Duration
+	log    *slog.Logger
+	// seen is the last version read and when the read began: it holds
+	// every commit made before that instant.
+	seen atomic.Pointer[seenVersion]
+	// changed is when this process last committed a change of the
+	// version; a version read that began earlier is not served, so a
+	// replica never answers with the version its own change replaced.
+	changed atomic.Int64
+	// epoch is the origin of the monotonic instants kept in changed.
+	epoch time.Time
+}
+
+type seenVersion struct {
+	version uint64
+	at      time.Time
+}
+
+func newKeysVersion(pool *pgxpool.Pool, conn *pgx.ConnConfig, o options) *keysVersion {
+	return &keysVersion{pool: pool, conn: conn.Copy(), maxAge: o.versionMaxAge, log: o.logger, epoch: time.Now()}
+}
+
+// invalidate records that this process committed a change of the version.
+func (v *keysVersion) invalidate() {
+	v.changed.Store(int64(time.Since(v.epoch)))
+}
+
+// KeysVersion implements store.Keys.
+func (db *DB) KeysVersion(ctx context.Context) (uint64, error) {
+	v, err := db.version.get(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: keys version: %w", err)
+	}
+	return v, nil
+}
+
+func (v *keysVersion) get(ctx context.Context) (uint64, error) {
+	if s := v.seen.Load(); s != nil && time.Since(s.at) < v.maxAge &&
+		int64(s.at.Sub(v.epoch)) > v.changed.Load() {
+		return s.version, nil
+	}
+	return v.read(ctx, v.pool)
+}
+
+// read reads the version through q and remembers it.
+func (v *keysVersion) read(ctx context.Context, q querier) (uint64, error) {
+	at := time.Now()
+	var ver int64
+	if err := q.QueryRow(ctx, `SELECT version FROM key_state WHERE id = 1`).Scan(&ver); err != nil {
+		return 0, err
+	}
+	v.remember(seenVersion{version: uint64(ver), at: at})
+	return uint64(ver), nil
+}
+
+// remember keeps s unless a newer read is already kept. Versions only
+// grow, so the larger version (or, for equal versions, the later read)
+// wins.
+func (v *keysVersion) remember(s seenVersion) {
+	for {
+		old := v.seen.Load()
+		if old != nil && (old.version > s.version || (old.version == s.version && !s.at.After(old.at))) {
+			return
+		}
+		if v.seen.CompareAndSwap(old, &s) {
+			return
+		}
+	}
+}
+
+// listen keeps a listener connection open until ctx ends, re-opening it
+// with backoff when it is lost.
+func (v *keysVersion) listen(ctx context.Context) {
+	backoff := listenBackoffMin
+	for ctx.Err() == nil {
+		began := time.Now()
+		err := v.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(began) > listenBackoffMax {
+			backoff = listenBackoffMin // it worked for a while
+		}
+		v.log.Warn("keys version listener lost; reading the version from the database until it is back",
+			"err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, listenBackoffMax)
+	}
+}
+
+// listenOnce opens a connection, LISTENs, and re-reads the version on
+// every notification and at every poll interval, until the connection
+// fails or ctx ends.
+func (v *keysVersion) listenOnce(ctx context.Context) error {
+	conn, err := pgx.ConnectConfig(ctx, v.conn)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	poll := v.maxAge / versionPolls
+	for {
+		// Read after LISTEN took effect, so that no change falls between.
+		readCtx, cancel := context.WithTimeout(ctx, poll)
+		_, err := v.read(readCtx, conn)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("read version: %w", err)
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, poll)
+		err = conn.PgConn().WaitForNotification(waitCtx)
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("wait: %w", err)
+		}
+	}
+}
+
+// bumpVersion changes the keys version inside tx and announces it to every
+// replica when tx commits; inTx tells this process's keysVersion after the
+// commit.
+func (db *DB) bumpVersion(ctx context.Context, tx pgx.Tx) error {
+	db.bumped.Store(tx, struct{}{})
+	if _, err := tx.Exec(ctx, `UPDATE key_state SET version = version + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("bump keys version: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
+		return fmt.Errorf("notify keys version: %w", err)
+	}
+	return nil
+}
