@@ -9,6 +9,7 @@ import (
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/store"
 )
 
 var errNoPrincipal = errors.New("api: request reached a handler without a principal")
@@ -33,6 +34,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // generic 500 that reveals nothing internal.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", auth.LogPath(r.URL.Path), "err", err)
+	if errors.Is(err, store.ErrUnavailable) {
+		apierror.Write(w, apierror.New(http.StatusServiceUnavailable, apierror.CodeUnavailable,
+			"The database is unavailable", "Retry in a few seconds."))
+		return
+	}
 	apierror.Write(w, internalError())
 }
 

@@ -53,6 +53,9 @@ func writeError(w http.ResponseWriter, r *http.Request, e *oauthError) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="skillgate"`)
 		}
 	}
+	if e.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	writeJSON(w, e.status, e)
 }
 

@@ -20,6 +20,12 @@ var (
 	// a newer skillgate than this binary. The backend refuses it rather
 	// than risk misreading or corrupting data it does not understand.
 	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+	// ErrUnavailable means the database could not be reached or dropped
+	// the connection: the caller answers "try again" rather than
+	// "failed". Every write is one transaction, so it happened entirely
+	// or not at all; only a connection lost during the commit itself
+	// leaves which one unknown.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Store is everything a backend provides: one interface per aggregate plus

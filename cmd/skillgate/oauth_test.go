@@ -114,7 +114,20 @@ type tokenSet struct {
 // apiKey, and returns the tokens.
 func (c *oauthClient) login(apiKey string) tokenSet {
 	c.t.Helper()
-	verifier := base64.RawURLEncoding.EncodeToString(randomBytes(c.t, 32))
+	code, verifier := c.authorizationCode(apiKey)
+	var tokens tokenSet
+	c.do(http.MethodPost, "/token", "application/x-www-form-urlencoded", url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {c.redirect},
+		"client_id": {c.clientID}, "code_verifier": {verifier}, "resource": {c.base + "/mcp"},
+	}.Encode(), http.StatusOK, &tokens)
+	return tokens
+}
+
+// authorizationCode runs the authorization request with PKCE, signing in
+// with apiKey, and returns the code and its verifier, not yet redeemed.
+func (c *oauthClient) authorizationCode(apiKey string) (code, verifier string) {
+	c.t.Helper()
+	verifier = base64.RawURLEncoding.EncodeToString(randomBytes(c.t, 32))
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {c.clientID}, "redirect_uri": {c.redirect},
@@ -129,12 +142,7 @@ func (c *oauthClient) login(apiKey string) tokenSet {
 	if u.Query().Get("state") != "st-123" || u.Query().Get("iss") != c.base || u.Query().Get("code") == "" {
 		c.t.Fatalf("callback %q lacks code, state or iss", callback)
 	}
-	var tokens tokenSet
-	c.do(http.MethodPost, "/token", "application/x-www-form-urlencoded", url.Values{
-		"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")}, "redirect_uri": {c.redirect},
-		"client_id": {c.clientID}, "code_verifier": {verifier}, "resource": {c.base + "/mcp"},
-	}.Encode(), http.StatusOK, &tokens)
-	return tokens
+	return u.Query().Get("code"), verifier
 }
 
 // approve plays the person: it opens an authorization URL (built by this

@@ -26,8 +26,8 @@ var testKeys = map[string]string{
 const testConfig = `
 server:
   session_idle_ttl: 5m
-auth:
-%s  api_keys:
+%[4]sauth:
+%[1]s  api_keys:
     enabled: true
     keys:
       - key: ${KEY_ADMIN}
@@ -63,8 +63,8 @@ personas:
       tools: {allow: ["*"], deny: ["run_*"]}
       skills: {allow: ["*"]}
 skills:
-  script_timeout: %s
-%s`
+  script_timeout: %[2]s
+%[3]s%[5]s`
 
 // testServer is a real skillgate started in process on 127.0.0.1.
 type testServer struct {
@@ -82,6 +82,9 @@ type testServerOptions struct {
 	auth string
 	// addr is the listen address; default 127.0.0.1:0.
 	addr string
+	// server holds extra lines for the server section, indented by two
+	// spaces; storage replaces the storage section (SQLite in dataDir).
+	server, storage string
 }
 
 func newTestServer(t *testing.T, opts testServerOptions) *testServer {
@@ -97,7 +100,7 @@ func newTestServer(t *testing.T, opts testServerOptions) *testServer {
 		extra = "  dir: " + opts.skillsDir + "\n"
 	}
 	cfgPath := filepath.Join(t.TempDir(), "platform.yaml")
-	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, testConfig, opts.auth, opts.scriptTimeout, extra), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, testConfig, opts.auth, opts.scriptTimeout, extra, opts.server, opts.storage), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{

@@ -39,10 +39,18 @@ type Error struct {
 // Error implements error so an Error can travel as one.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// retryAfterUnavailable is the Retry-After of a 503 that does not set its
+// own: long enough for a database failover or a restart to be noticed.
+const retryAfterUnavailable = "5"
+
 // Write sends e as JSON with its status. Headers already set on w (such as
-// WWW-Authenticate) are kept.
+// WWW-Authenticate or Retry-After) are kept; a 503 without Retry-After gets
+// one, so that clients back off instead of retrying at once.
 func Write(w http.ResponseWriter, e *Error) {
 	h := w.Header()
+	if e.Status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", retryAfterUnavailable)
+	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -79,11 +79,11 @@ func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 	}
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list audit: %w", err)
+		return nil, fmt.Errorf("postgres: list audit: %w", translate(err))
 	}
 	events, err := pgx.CollectRows(rows, scanAudit)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list audit: %w", err)
+		return nil, fmt.Errorf("postgres: list audit: %w", translate(err))
 	}
 	if len(events) == 0 {
 		return nil, nil // CollectRows gives an empty slice; the store's types want nil.

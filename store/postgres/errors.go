@@ -3,6 +3,9 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,12 +19,26 @@ const (
 	foreignKeyViolation = "23503"
 )
 
+// unavailableCodes are the PostgreSQL errors that mean the server cannot
+// serve right now, rather than that the request was wrong: its class 08
+// (connection exception) is matched by prefix.
+var unavailableCodes = map[string]bool{
+	"57P01": true, // admin_shutdown
+	"57P02": true, // crash_shutdown
+	"57P03": true, // cannot_connect_now
+	"53300": true, // too_many_connections
+	"25006": true, // read_only_sql_transaction: a standby, mid-failover
+}
+
 // translate maps driver errors to the store's sentinels, keeping the
 // driver's message (which names the constraint, never a value) for
 // debugging. Other errors are returned unchanged.
 func translate(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ErrNotFound
+	}
+	if unavailable(err) {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -33,4 +50,26 @@ func translate(err error) error {
 		}
 	}
 	return err
+}
+
+// unavailable reports whether err means the database could not be reached
+// or dropped the connection: a failed connect, a network error or timeout,
+// a connection pgx already knows is closed, or a server that is shutting
+// down or full.
+func unavailable(err error) bool {
+	if errors.Is(err, store.ErrUnavailable) {
+		return false // already translated
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		pgconn.Timeout(err), pgconn.SafeToRetry(err):
+		return true
+	case errors.As(err, &pe):
+		return strings.HasPrefix(pe.Code, "08") || unavailableCodes[pe.Code]
+	}
+	return false
 }

@@ -27,7 +27,7 @@ const insertSecret = `INSERT INTO api_key_secrets (` + secretColumns + `)
 // a budget carved out of the parent cannot be overdrawn.
 func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, check func(store.APIKey, store.Family) error) error {
 	if err := validateNew(k, s); err != nil {
-		return fmt.Errorf("postgres: create key: %w", err)
+		return fmt.Errorf("postgres: create key: %w", translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if k.ParentID != "" {
@@ -60,7 +60,7 @@ func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, che
 // transaction rolls back, marker included, so the bootstrap stays open.
 func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Secret) (bool, error) {
 	if err := validateNew(k, s); err != nil {
-		return false, fmt.Errorf("postgres: create bootstrap key: %w", err)
+		return false, fmt.Errorf("postgres: create bootstrap key: %w", translate(err))
 	}
 	var created bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

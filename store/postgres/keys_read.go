@@ -31,11 +31,11 @@ func (db *DB) KeyBySecret(ctx context.Context, hash [32]byte) (store.APIKey, sto
 	}
 	key, err := kd.finish(k)
 	if err != nil {
-		return store.APIKey{}, store.Secret{}, fmt.Errorf("postgres: key by secret: %w", err)
+		return store.APIKey{}, store.Secret{}, fmt.Errorf("postgres: key by secret: %w", translate(err))
 	}
 	s, err := sec.finish()
 	if err != nil {
-		return store.APIKey{}, store.Secret{}, fmt.Errorf("postgres: key by secret: %w", err)
+		return store.APIKey{}, store.Secret{}, fmt.Errorf("postgres: key by secret: %w", translate(err))
 	}
 	return key, s, nil
 }
@@ -46,19 +46,19 @@ func (db *DB) Secrets(ctx context.Context, keyID string) ([]store.Secret, error)
 		FROM api_key_secrets WHERE key_id = $1
 		ORDER BY created_at DESC, hash`, keyID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, err)
+		return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, translate(err))
 	}
 	defer rows.Close()
 	var secrets []store.Secret
 	for rows.Next() {
 		s, err := scanSecret(rows)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, err)
+			return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, translate(err))
 		}
 		secrets = append(secrets, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, err)
+		return nil, fmt.Errorf("postgres: secrets of key %s: %w", keyID, translate(err))
 	}
 	return secrets, nil
 }
@@ -67,7 +67,7 @@ func (db *DB) Secrets(ctx context.Context, keyID string) ([]store.Secret, error)
 func (db *DB) Lineage(ctx context.Context, id string) ([]store.APIKey, error) {
 	keys, err := lineage(ctx, db.pool, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: lineage of key %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: lineage of key %s: %w", id, translate(err))
 	}
 	return keys, nil
 }

@@ -181,7 +181,7 @@ func lockWholeTree(ctx context.Context, tx pgx.Tx, id string) ([]string, error) 
 // expiry would mean "current" and keep them forever.
 func (db *DB) RotateKey(ctx context.Context, id string, s store.Secret, graceUntil time.Time, check func(store.APIKey) error) (store.APIKey, error) {
 	if err := s.Validate(); err != nil {
-		return store.APIKey{}, fmt.Errorf("postgres: rotate key %s: %w", id, err)
+		return store.APIKey{}, fmt.Errorf("postgres: rotate key %s: %w", id, translate(err))
 	}
 	if s.KeyID != id || !s.ExpiresAt.IsZero() {
 		return store.APIKey{}, fmt.Errorf("postgres: rotate key %s: new secret not current for this key: %w", id, store.ErrInvalid)

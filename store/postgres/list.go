@@ -22,15 +22,15 @@ const descendantsCTE = `WITH RECURSIVE tree(id) AS (
 func (db *DB) ListKeys(ctx context.Context, f store.KeyFilter) ([]store.APIKey, error) {
 	query, args, err := listQuery(f)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list keys: %w", err)
+		return nil, fmt.Errorf("postgres: list keys: %w", translate(err))
 	}
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list keys: %w", err)
+		return nil, fmt.Errorf("postgres: list keys: %w", translate(err))
 	}
 	keys, err := scanKeys(rows)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list keys: %w", err)
+		return nil, fmt.Errorf("postgres: list keys: %w", translate(err))
 	}
 	return keys, nil
 }

@@ -25,11 +25,11 @@ func (db *DB) CreateClient(ctx context.Context, c store.OAuthClient) error {
 		return fmt.Errorf("postgres: create client %s: zero created time: %w", c.ID, store.ErrInvalid)
 	}
 	if err := checkHash("registration token hash", c.RegistrationTokenHash, false); err != nil {
-		return fmt.Errorf("postgres: create client %s: %w", c.ID, err)
+		return fmt.Errorf("postgres: create client %s: %w", c.ID, translate(err))
 	}
 	m, err := clientMetadataArgs(c)
 	if err != nil {
-		return fmt.Errorf("postgres: create client %s: %w", c.ID, err)
+		return fmt.Errorf("postgres: create client %s: %w", c.ID, translate(err))
 	}
 	args := append([]any{c.ID, bytesArg(c.RegistrationTokenHash), timeArg(c.CreatedAt),
 		timeArg(c.LastUsedAt), c.RegisteredFrom}, m...)
@@ -80,19 +80,19 @@ func (db *DB) ListClients(ctx context.Context) ([]store.OAuthClient, error) {
 	rows, err := db.pool.Query(ctx,
 		`SELECT `+clientColumns+` FROM oauth_clients ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list clients: %w", err)
+		return nil, fmt.Errorf("postgres: list clients: %w", translate(err))
 	}
 	defer rows.Close()
 	var clients []store.OAuthClient
 	for rows.Next() {
 		c, err := scanClient(rows)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: list clients: %w", err)
+			return nil, fmt.Errorf("postgres: list clients: %w", translate(err))
 		}
 		clients = append(clients, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list clients: %w", err)
+		return nil, fmt.Errorf("postgres: list clients: %w", translate(err))
 	}
 	return clients, nil
 }
@@ -104,7 +104,7 @@ func (db *DB) ListClients(ctx context.Context) ([]store.OAuthClient, error) {
 func (db *DB) UpdateClient(ctx context.Context, c store.OAuthClient) error {
 	args, err := clientMetadataArgs(c)
 	if err != nil {
-		return fmt.Errorf("postgres: update client %s: %w", c.ID, err)
+		return fmt.Errorf("postgres: update client %s: %w", c.ID, translate(err))
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE oauth_clients SET secret_hash = $1,
 		name = $2, redirect_uris = $3, grant_types = $4, response_types = $5,
@@ -124,7 +124,7 @@ func (db *DB) UpdateClient(ctx context.Context, c store.OAuthClient) error {
 // same id (clients from platform.yaml have fixed ids).
 func (db *DB) DeleteClient(ctx context.Context, id string, at time.Time) error {
 	if err := checkTime("revocation time", at); err != nil {
-		return fmt.Errorf("postgres: delete client %s: %w", id, err)
+		return fmt.Errorf("postgres: delete client %s: %w", id, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM oauth_clients WHERE id = $1`, id)

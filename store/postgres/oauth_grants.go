@@ -23,14 +23,14 @@ const codeColumns = `hash, client_id, redirect_uri, code_challenge, resource,
 func (db *DB) CreateCode(ctx context.Context, c store.OAuthCode, g store.OAuthGrant) error {
 	codeArgs, err := codeArgs(c)
 	if err != nil {
-		return fmt.Errorf("postgres: create code: %w", err)
+		return fmt.Errorf("postgres: create code: %w", translate(err))
 	}
 	if c.GrantID != g.ID {
 		return fmt.Errorf("postgres: create code: for grant %q, not %q: %w", c.GrantID, g.ID, store.ErrInvalid)
 	}
 	grantArgs, err := grantArgs(g)
 	if err != nil {
-		return fmt.Errorf("postgres: create code: %w", err)
+		return fmt.Errorf("postgres: create code: %w", translate(err))
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM oauth_codes WHERE expires_at <= $1`,
@@ -69,7 +69,7 @@ func codeArgs(c store.OAuthCode) ([]any, error) {
 // returns store.ErrRedeemed.
 func (db *DB) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store.OAuthCode, store.OAuthGrant, error) {
 	if err := checkTime("redemption time", now); err != nil {
-		return store.OAuthCode{}, store.OAuthGrant{}, fmt.Errorf("postgres: redeem code: %w", err)
+		return store.OAuthCode{}, store.OAuthGrant{}, fmt.Errorf("postgres: redeem code: %w", translate(err))
 	}
 	var (
 		c        store.OAuthCode
@@ -141,7 +141,7 @@ const insertGrant = `INSERT INTO oauth_grants (` + grantColumns + `)
 func (db *DB) CreateGrant(ctx context.Context, g store.OAuthGrant) error {
 	args, err := grantArgs(g)
 	if err != nil {
-		return fmt.Errorf("postgres: create grant: %w", err)
+		return fmt.Errorf("postgres: create grant: %w", translate(err))
 	}
 	if _, err := db.pool.Exec(ctx, insertGrant, args...); err != nil {
 		return fmt.Errorf("postgres: create grant %s: %w", g.ID, translate(err))
@@ -193,7 +193,7 @@ func lockGrant(ctx context.Context, tx pgx.Tx, id string) (store.OAuthGrant, err
 // RevokedAt and reason.
 func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) error {
 	if err := checkTime("revocation time", at); err != nil {
-		return fmt.Errorf("postgres: revoke grant %s: %w", id, err)
+		return fmt.Errorf("postgres: revoke grant %s: %w", id, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := db.revokeGrants(ctx, tx, `id = $3`, id, reason, at)
@@ -212,7 +212,7 @@ func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) 
 // RevokeClientGrants implements store.OAuth.
 func (db *DB) RevokeClientGrants(ctx context.Context, clientID, reason string, at time.Time) (int, error) {
 	if err := checkTime("revocation time", at); err != nil {
-		return 0, fmt.Errorf("postgres: revoke grants of client %s: %w", clientID, err)
+		return 0, fmt.Errorf("postgres: revoke grants of client %s: %w", clientID, translate(err))
 	}
 	var n int64
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -19,7 +19,7 @@ func (db *DB) SigningKeys(ctx context.Context, now time.Time) ([]store.SigningKe
 		FROM oauth_signing_keys WHERE expires_at IS NULL OR expires_at > $1
 		ORDER BY created_at DESC, id DESC`, boundArg(now))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: signing keys: %w", err)
+		return nil, fmt.Errorf("postgres: signing keys: %w", translate(err))
 	}
 	defer rows.Close()
 	var keys []store.SigningKey
@@ -29,13 +29,13 @@ func (db *DB) SigningKeys(ctx context.Context, now time.Time) ([]store.SigningKe
 			created, retires, expires *time.Time
 		)
 		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retires, &expires); err != nil {
-			return nil, fmt.Errorf("postgres: signing keys: %w", err)
+			return nil, fmt.Errorf("postgres: signing keys: %w", translate(err))
 		}
 		k.CreatedAt, k.RetiresAt, k.ExpiresAt = timeValue(created), timeValue(retires), timeValue(expires)
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: signing keys: %w", err)
+		return nil, fmt.Errorf("postgres: signing keys: %w", translate(err))
 	}
 	return keys, nil
 }
@@ -49,7 +49,7 @@ func (db *DB) SigningKeys(ctx context.Context, now time.Time) ([]store.SigningKe
 // retired, so k is the only one that signs.
 func (db *DB) AddSigningKey(ctx context.Context, k store.SigningKey, notBefore time.Time, keepPublished time.Duration) (bool, error) {
 	if err := checkSigningKey(k, keepPublished); err != nil {
-		return false, fmt.Errorf("postgres: add signing key %s: %w", k.ID, err)
+		return false, fmt.Errorf("postgres: add signing key %s: %w", k.ID, translate(err))
 	}
 	var added bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -117,14 +117,14 @@ func (db *DB) ServerSecret(ctx context.Context, name string, generate func() ([]
 		return v, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: server secret %s: %w", name, err)
+		return nil, fmt.Errorf("postgres: server secret %s: %w", name, translate(err))
 	}
 	if generate == nil {
 		return nil, fmt.Errorf("postgres: server secret %s: no generator: %w", name, store.ErrInvalid)
 	}
 	b, err := generate()
 	if err != nil {
-		return nil, fmt.Errorf("postgres: server secret %s: generate: %w", name, err)
+		return nil, fmt.Errorf("postgres: server secret %s: generate: %w", name, translate(err))
 	}
 	if len(b) == 0 {
 		return nil, fmt.Errorf("postgres: server secret %s: generated nothing: %w", name, store.ErrInvalid)

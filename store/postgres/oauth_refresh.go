@@ -15,7 +15,7 @@ import (
 // committed meanwhile is seen, not overwritten.
 func (db *DB) AddRefresh(ctx context.Context, grantID string, generation int, hash []byte, at time.Time) error {
 	if err := checkRefresh(generation, hash, at); err != nil {
-		return fmt.Errorf("postgres: add refresh token to grant %s: %w", grantID, err)
+		return fmt.Errorf("postgres: add refresh token to grant %s: %w", grantID, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		g, err := lockGrant(ctx, tx, grantID)
@@ -97,10 +97,10 @@ func (g generationScanner) Scan(dest ...any) error {
 // replays. A reuse's revocation commits and is returned with a nil error.
 func (db *DB) RotateRefresh(ctx context.Context, presented, next []byte, now time.Time, grace time.Duration) (store.OAuthGrant, store.RefreshOutcome, error) {
 	if err := checkHash("next refresh token hash", next, true); err != nil {
-		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", err)
+		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", translate(err))
 	}
 	if err := checkTime("rotation time", now); err != nil {
-		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", err)
+		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", translate(err))
 	}
 	var (
 		g       store.OAuthGrant

@@ -20,7 +20,7 @@ const requestColumns = `id, browser_hash, client_id, redirect_uri,
 func (db *DB) CreateRequest(ctx context.Context, r store.OAuthRequest) error {
 	args, err := requestArgs(r)
 	if err != nil {
-		return fmt.Errorf("postgres: create request: %w", err)
+		return fmt.Errorf("postgres: create request: %w", translate(err))
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM oauth_requests WHERE expires_at <= $1`,
@@ -72,7 +72,7 @@ func (db *DB) Request(ctx context.Context, id string, now time.Time) (store.OAut
 func (db *DB) SetRequestIdentity(ctx context.Context, id string, identity store.OAuthIdentity, now time.Time) error {
 	arg, err := identityArg(identity)
 	if err != nil {
-		return fmt.Errorf("postgres: set identity of request %s: %w", id, err)
+		return fmt.Errorf("postgres: set identity of request %s: %w", id, translate(err))
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE oauth_requests SET identity = $1
 		WHERE id = $2 AND expires_at > $3`, arg, id, boundArg(now))
@@ -88,7 +88,7 @@ func (db *DB) SetRequestIdentity(ctx context.Context, id string, identity store.
 // DeleteRequest implements store.OAuth.
 func (db *DB) DeleteRequest(ctx context.Context, id string) error {
 	if _, err := db.pool.Exec(ctx, `DELETE FROM oauth_requests WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("postgres: delete request %s: %w", id, err)
+		return fmt.Errorf("postgres: delete request %s: %w", id, translate(err))
 	}
 	return nil
 }

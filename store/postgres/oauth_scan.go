@@ -122,4 +122,3 @@ func metadataArg(b []byte) any {
 	}
 	return string(b)
 }
-

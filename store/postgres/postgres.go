@@ -51,7 +51,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	cfg.MaxConns = o.maxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, fmt.Errorf("postgres: open: %w", translate(err))
 	}
 	db := &DB{pool: pool, log: o.logger, done: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
@@ -78,7 +78,7 @@ func target(cfg *pgxpool.Config) string {
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
+		return fmt.Errorf("postgres: ping: %w", translate(err))
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit int) (ratelim
 	var now int64
 	var next, prev *int64
 	if err := l.db.pool.QueryRow(ctx, allowStatement, key, r.Interval, r.Window).Scan(&now, &next, &prev); err != nil {
-		return ratelimit.Decision{}, fmt.Errorf("postgres: rate limit: %w", err)
+		return ratelimit.Decision{}, fmt.Errorf("postgres: rate limit: %w", translate(err))
 	}
 	l.sweep(ctx, now)
 	if next != nil {

@@ -30,6 +30,11 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer db.bumped.Delete(tx)
+	// Should fn panic (check and update are the caller's code), roll back
+	// all the same: otherwise the pooled connection stays acquired with
+	// its transaction, and the row locks it holds, open for good. After a
+	// commit or rollback this is a no-op returning pgx.ErrTxClosed.
+	defer func() { _ = tx.Rollback(ctx) }()
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))

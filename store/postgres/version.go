@@ -59,7 +59,7 @@ func (v *keysVersion) invalidate() {
 func (db *DB) KeysVersion(ctx context.Context) (uint64, error) {
 	v, err := db.version.get(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: keys version: %w", err)
+		return 0, fmt.Errorf("postgres: keys version: %w", translate(err))
 	}
 	return v, nil
 }

@@ -15,6 +15,11 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Should fn panic (a caller's check or update function), roll back
+	// all the same: otherwise the single writer connection stays in its
+	// transaction and every later write waits for it forever. After a
+	// commit or rollback this is a no-op returning sql.ErrTxDone.
+	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,138 @@ func testLineage(t *testing.T, s store.Store) {
 		checkKey(t, got[0], grand)
 		checkKey(t, got[2], root)
 	}
+}
+
+// testListKeysPagesConcurrentInserts pages through keys created in the
+// past while another goroutine creates keys "now". The cursor's order
+// (CreatedAt, then ID) puts every new key after every old one, so the
+// listing must return each old key exactly once, in order, whatever the
+// inserts do; new keys may or may not appear, but never twice and never
+// out of order.
+func testListKeysPagesConcurrentInserts(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const (
+		oldKeys  = 30
+		newKeys  = 30
+		pageSize = 4
+		// Every key fits in (oldKeys+newKeys)/pageSize pages, plus the
+		// last, short one; the rest is slack.
+		maxPages = (oldKeys+newKeys)/pageSize + 5
+	)
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var old []store.APIKey
+	for i := range oldKeys {
+		k, sec := NewKey(t)
+		// Three keys share each creation time and sort by ID.
+		k.CreatedAt = base.Add(time.Duration(i/3) * time.Second)
+		create(t, s, k, sec)
+		old = append(old, k)
+	}
+	slices.SortFunc(old, compareListOrder)
+
+	// The new keys and secrets are made here: t.Fatal must not be called
+	// from the inserting goroutine.
+	type newKey struct {
+		k   store.APIKey
+		sec store.Secret
+	}
+	fresh := make([]newKey, newKeys)
+	for i := range fresh {
+		fresh[i].k, fresh[i].sec = NewKey(t)
+	}
+
+	// inserted gets a value after each insert, so that the listing can
+	// make sure inserts keep happening while it pages; it never blocks the
+	// goroutine.
+	inserted := make(chan struct{}, newKeys)
+	errs := make(chan error, newKeys)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, nk := range fresh {
+			// CreatedAt is set at the moment of insertion: "now", later
+			// than every old key.
+			nk.k.CreatedAt = time.Now().UTC()
+			nk.sec.CreatedAt = nk.k.CreatedAt
+			if err := s.CreateKey(ctx, nk.k, nk.sec, nil); err != nil {
+				errs <- fmt.Errorf("concurrent CreateKey %s: %w", nk.k.ID, err)
+			}
+			inserted <- struct{}{}
+		}
+	}()
+
+	var got []store.APIKey
+	f := store.KeyFilter{Limit: pageSize}
+	pages := 0
+	for ; pages < maxPages; pages++ {
+		// Wait for one more insert (unless they are all done) before each
+		// page, so that the inserts interleave with the pages however
+		// fast either side runs; the next insert runs alongside the read.
+		select {
+		case <-inserted:
+		case <-done:
+		}
+		page, err := s.ListKeys(ctx, f)
+		if err != nil {
+			t.Errorf("ListKeys page %d: %v", pages, err)
+			break
+		}
+		if len(page) > pageSize {
+			t.Errorf("ListKeys page %d: got %d keys, limit %d", pages, len(page), pageSize)
+		}
+		got = append(got, page...)
+		if len(page) < pageSize {
+			break
+		}
+		f.After = store.CursorOf(page[len(page)-1])
+	}
+	<-done
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if pages == maxPages {
+		t.Fatalf("listing did not end within %d pages of %d keys", maxPages, pageSize)
+	}
+
+	// No key twice, and the whole listing in list order.
+	seen := map[string]int{}
+	for i, k := range got {
+		if j, ok := seen[k.ID]; ok {
+			t.Errorf("key %s listed twice, at %d and %d", k.ID, j, i)
+		}
+		seen[k.ID] = i
+		if i > 0 && compareListOrder(got[i-1], k) >= 0 {
+			t.Errorf("key %s (%v) listed after %s (%v): out of list order",
+				k.ID, k.CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
+		}
+	}
+	// Every old key, exactly once, in order, before any new key.
+	if len(got) < len(old) {
+		t.Fatalf("listed %d keys, want at least the %d created before the listing", len(got), len(old))
+	}
+	if g, w := ids(got[:len(old)]), ids(old); !slices.Equal(g, w) {
+		t.Errorf("keys created before the listing:\n got %q\nwant %q", g, w)
+	}
+	for i, k := range got[:len(old)] {
+		checkKey(t, k, old[i])
+	}
+	t.Logf("%d pages; %d of the %d keys inserted meanwhile were listed", pages+1, len(got)-len(old), newKeys)
+
+	// Once the inserts are done, every key is there.
+	all, err := s.ListKeys(ctx, store.KeyFilter{})
+	if err != nil {
+		t.Fatalf("ListKeys: %v", err)
+	}
+	if len(all) != oldKeys+newKeys {
+		t.Errorf("ListKeys after the inserts: got %d keys, want %d", len(all), oldKeys+newKeys)
+	}
+}
+
+// compareListOrder orders keys as ListKeys does: by CreatedAt, then ID.
+func compareListOrder(a, b store.APIKey) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }

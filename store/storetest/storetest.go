@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListKeys", testListKeys},
 		{"ListKeysFilters", testListKeysFilters},
 		{"ListKeysPages", testListKeysPages},
+		{"ListKeysPagesConcurrentInserts", testListKeysPagesConcurrentInserts},
 		{"CreateKeyConcurrent", testCreateKeyConcurrent},
 		{"CreateChild", testCreateChild},
 		{"CreateChildConcurrentBudget", testCreateChildConcurrent},
