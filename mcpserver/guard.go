@@ -85,14 +85,14 @@ func (s *Server) serveSessionless(w http.ResponseWriter, r *http.Request, next h
 		writeBodyError(w, err)
 		return
 	}
-	if bytes.Contains(body, []byte(mcp.MethodNotificationCancelled)) {
-		var msg struct {
-			Method string `json:"method"`
-		}
-		if json.Unmarshal(body, &msg) == nil && msg.Method == string(mcp.MethodNotificationCancelled) {
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
+	// Decoded, not searched for: a JSON escape ("notifications\/cancelled")
+	// spells the same method in other bytes.
+	var msg struct {
+		Method string `json:"method"`
+	}
+	if json.Unmarshal(body, &msg) == nil && msg.Method == string(mcp.MethodNotificationCancelled) {
+		w.WriteHeader(http.StatusAccepted)
+		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	next.ServeHTTP(w, r)

@@ -295,7 +295,10 @@ type Keys interface {
 	TouchKey(ctx context.Context, id string, at time.Time) error
 	// KeysVersion returns a number that changes whenever any key's
 	// revocation, rotation or update commits, in this process or another.
-	// It MUST be cheap (a cache validates against it on every request)
-	// and, once a change has committed, never return the old value.
+	// It MUST be cheap (a cache validates against it on every request).
+	// Once the call that made a change has returned, it MUST NOT return
+	// the old value in that process; other processes MUST see the change
+	// within a bound the backend documents (PostgreSQL: one second by
+	// default) and never later.
 	KeysVersion(ctx context.Context) (uint64, error)
 }

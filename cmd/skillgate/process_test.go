@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -97,6 +98,7 @@ type serverProcess struct {
 	baseURL string
 	logs    *syncBuffer
 	done    chan struct{}
+	addr    chan string
 }
 
 var listenLine = regexp.MustCompile(`msg="skillgate listening" addr=(127\.0\.0\.1:\d+)`)
@@ -105,16 +107,26 @@ var listenLine = regexp.MustCompile(`msg="skillgate listening" addr=(127\.0\.0\.
 // 127.0.0.1 and waits until it listens.
 func startServerProcess(t *testing.T, args ...string) *serverProcess {
 	t.Helper()
+	p := launchServerProcess(t, args...)
+	if err := p.waitListening(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launchServerProcess starts skillgate serve without waiting for it to
+// listen, so that a test can start several at once; waitListening waits.
+func launchServerProcess(t *testing.T, args ...string) *serverProcess {
+	t.Helper()
 	cmd := exec.Command(skillgateBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProcess{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &serverProcess{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{}), addr: make(chan string, 1)}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	addr := make(chan string, 1)
 	go func() {
 		defer close(p.done)
 		sc := bufio.NewScanner(stderr)
@@ -123,7 +135,7 @@ func startServerProcess(t *testing.T, args ...string) *serverProcess {
 			_, _ = io.WriteString(p.logs, line+"\n")
 			if m := listenLine.FindStringSubmatch(line); m != nil {
 				select {
-				case addr <- m[1]:
+				case p.addr <- m[1]:
 				default:
 				}
 			}
@@ -131,15 +143,20 @@ func startServerProcess(t *testing.T, args ...string) *serverProcess {
 		_ = cmd.Wait()
 	}()
 	t.Cleanup(func() { p.kill(t) })
-	select {
-	case a := <-addr:
-		p.baseURL = "http://" + a
-	case <-p.done:
-		t.Fatalf("server exited before listening:\n%s", p.logs)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("server did not listen within 30s:\n%s", p.logs)
-	}
 	return p
+}
+
+// waitListening waits until the server listens and sets baseURL.
+func (p *serverProcess) waitListening() error {
+	select {
+	case a := <-p.addr:
+		p.baseURL = "http://" + a
+		return nil
+	case <-p.done:
+		return fmt.Errorf("server exited before listening:\n%s", p.logs)
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("server did not listen within 30s:\n%s", p.logs)
+	}
 }
 
 // kill stops the server with SIGKILL, as a crash would, and waits for it.

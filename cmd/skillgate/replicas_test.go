@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/skillgate/skillgate/internal/pgtest"
 )
@@ -129,13 +134,11 @@ func startReplicas(t *testing.T, sessions string) *replicas {
 	}
 	// Started together: the schema is empty, so both migrate at once and
 	// the advisory lock makes one wait for the other.
-	var r replicas
-	var wg sync.WaitGroup
-	wg.Go(func() { r.a = startServerProcess(t, "--config", cfg) })
-	wg.Go(func() { r.b = startServerProcess(t, "--config", cfg) })
-	wg.Wait()
-	if r.a == nil || r.b == nil {
-		t.FailNow()
+	r := replicas{a: launchServerProcess(t, "--config", cfg), b: launchServerProcess(t, "--config", cfg)}
+	for _, p := range []*serverProcess{r.a, r.b} {
+		if err := p.waitListening(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	lb.route(r.a.baseURL, r.b.baseURL)
 	r.lb = lb
@@ -236,24 +239,31 @@ func TestReplicas(t *testing.T) {
 		k := createKeyAt(t, r.a.baseURL, fmt.Sprintf(`{"name":"quota","user":"alice","roles":["dev"],"monthly_execution_quota":%d}`, quota))
 		var ran, refused atomic.Int64
 		var wg sync.WaitGroup
+		errs := make(chan error, callers)
 		for i := range callers {
 			base := r.a.baseURL
 			if i%2 == 1 {
 				base = r.b.baseURL
 			}
 			wg.Go(func() {
-				text, isErr := runGreet(t, base, k.Secret)
+				text, isErr, err := tryGreet(base, k.Secret)
 				switch {
+				case err != nil:
+					errs <- err
 				case !isErr:
 					ran.Add(1)
 				case strings.Contains(text, "quota"):
 					refused.Add(1)
 				default:
-					t.Errorf("unexpected tool error: %s", text)
+					errs <- fmt.Errorf("unexpected tool error: %s", text)
 				}
 			})
 		}
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
 		if ran.Load() != quota || refused.Load() != callers-quota {
 			t.Fatalf("%d ran, %d refused for quota; want %d and %d", ran.Load(), refused.Load(), quota, callers-quota)
 		}
@@ -267,8 +277,9 @@ func TestReplicas(t *testing.T) {
 	})
 
 	t.Run("rate limit holds for the sum of the replicas", func(t *testing.T) {
-		// 10 a minute: one more request every 6 s, longer than the burst.
-		const limit, requests = 10, 40
+		// 4 a minute: one more request every 15 s, far longer than the
+		// burst takes even on a loaded machine.
+		const limit, requests = 4, 40
 		k := createKeyAt(t, r.a.baseURL, fmt.Sprintf(`{"name":"rate","user":"alice","roles":["dev"],"rate_limit_per_minute":%d}`, limit))
 		var ok, limited atomic.Int64
 		var wg sync.WaitGroup
@@ -278,10 +289,12 @@ func TestReplicas(t *testing.T) {
 				base = r.b.baseURL
 			}
 			wg.Go(func() {
-				switch got := initializeStatus(t, base, k.Secret); got {
-				case http.StatusOK:
+				switch got, err := tryInitialize(base, k.Secret); {
+				case err != nil:
+					t.Error(err)
+				case got == http.StatusOK:
 					ok.Add(1)
-				case http.StatusTooManyRequests:
+				case got == http.StatusTooManyRequests:
 					limited.Add(1)
 				default:
 					t.Errorf("status %d", got)
@@ -305,7 +318,12 @@ func TestReplicas(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, base := range []string{r.a.baseURL, r.b.baseURL} {
 			wg.Go(func() {
-				resp, _ := c.do(http.MethodPost, base+"/token", "application/x-www-form-urlencoded", form, 0, nil)
+				resp, err := http.Post(base+"/token", "application/x-www-form-urlencoded", strings.NewReader(form))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
 				statuses <- resp.StatusCode
 			})
 		}
@@ -396,4 +414,56 @@ func TestStatefulSessionsNeedAffinity(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("replica a with its own session: %d", resp.StatusCode)
 	}
+}
+
+// tryInitialize sends an initialize with key and returns the status. It
+// does not fail the test, so goroutines may call it.
+func tryInitialize(baseURL, key string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// tryGreet runs the bundled hello-world script with key over a new client
+// and returns the tool's text and whether it was an error. It does not fail
+// the test, so goroutines may call it.
+func tryGreet(baseURL, key string) (text string, isErr bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := client.NewStreamableHttpClient(baseURL+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + key}))
+	if err != nil {
+		return "", false, err
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		return "", false, err
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "replica-test", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		return "", false, fmt.Errorf("initialize: %w", err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "run_skill_script"
+	req.Params.Arguments = map[string]any{"skill_id": "shared/hello-world", "script": "scripts/greet.sh"}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		return "", false, fmt.Errorf("run_skill_script: %w", err)
+	}
+	return resultText(res), res.IsError, nil
 }

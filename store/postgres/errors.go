@@ -26,7 +26,14 @@ var unavailableCodes = map[string]bool{
 	"57P01": true, // admin_shutdown
 	"57P02": true, // crash_shutdown
 	"57P03": true, // cannot_connect_now
+	"57P04": true, // database_dropped
+	"57014": true, // query_canceled: a statement timeout
+	"53000": true, // insufficient_resources
+	"53100": true, // disk_full
+	"53200": true, // out_of_memory
 	"53300": true, // too_many_connections
+	"40001": true, // serialization_failure
+	"40P01": true, // deadlock_detected
 	"25006": true, // read_only_sql_transaction: a standby, mid-failover
 }
 
@@ -52,10 +59,10 @@ func translate(err error) error {
 	return err
 }
 
-// unavailable reports whether err means the database could not be reached
-// or dropped the connection: a failed connect, a network error or timeout,
-// a connection pgx already knows is closed, or a server that is shutting
-// down or full.
+// unavailable reports whether err means the database could not serve the
+// request now, though it may in a moment: a failed connect, a network error
+// or timeout, a connection pgx already knows is closed, or a server that is
+// shutting down, full, timed the statement out or asks for a retry.
 func unavailable(err error) bool {
 	if errors.Is(err, store.ErrUnavailable) {
 		return false // already translated
@@ -64,6 +71,10 @@ func unavailable(err error) bool {
 	var ne net.Error
 	var pe *pgconn.PgError
 	switch {
+	case strings.Contains(err.Error(), "conn busy"):
+		// pgx's "conn busy" is safe to retry but means one connection
+		// was used by two goroutines: a bug to report, not an outage.
+		return false
 	case errors.As(err, &ce), errors.As(err, &ne),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		pgconn.Timeout(err), pgconn.SafeToRetry(err):

@@ -21,6 +21,10 @@ const (
 	// the version when no notification arrives, so that one slow poll
 	// does not let the cached version expire.
 	versionPolls = 4
+	// versionReadTimeout bounds the listener's read of the version: long
+	// enough for a busy database, short enough that a dead connection is
+	// noticed and replaced well within a second.
+	versionReadTimeout = 500 * time.Millisecond
 	// listenBackoffMin and listenBackoffMax bound the wait between
 	// attempts to re-open a lost listener connection.
 	listenBackoffMin = 50 * time.Millisecond

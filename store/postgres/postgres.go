@@ -54,6 +54,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("postgres: open: %w", translate(err))
 	}
 	db := &DB{pool: pool, log: o.logger, done: make(chan struct{})}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: cannot reach the database: %w", target(cfg), translate(err))
+	}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", target(cfg), err)

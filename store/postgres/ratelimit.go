@@ -16,10 +16,10 @@ import (
 // whose clocks differ still share one timeline. Create it with
 // DB.RateLimiter.
 //
-// Each Allow is one statement: an INSERT … ON CONFLICT DO UPDATE whose
-// WHERE applies the GCRA test to the newest row version, so that
-// concurrent requests for one key, from any replica, queue on the row's
-// lock and are each decided on the TAT the previous one left.
+// Each Allow is one statement: an INSERT … ON CONFLICT DO UPDATE that
+// applies the GCRA test to the newest row version, so that concurrent
+// requests for one key, from any replica, queue on the row's lock and are
+// each decided on the TAT the previous one left.
 type RateLimiter struct {
 	db *DB
 	// lastSweep is the unix nanoseconds of the last deletion of rows whose
@@ -37,20 +37,20 @@ func (db *DB) RateLimiter() *RateLimiter {
 }
 
 // allowStatement applies one request to key $1 with interval $2 and window
-// $3 (nanoseconds). It returns the database's now, the new TAT when the
-// request is allowed (NULL when refused) and the TAT before it.
+// $3 (nanoseconds) and returns the database's now, the key's TAT after the
+// request and whether it was allowed. Every request writes the row, a
+// refused one with its TAT unchanged: what it returns is then read under
+// the row lock, never from a snapshot older than the decision.
 const allowStatement = `WITH clock AS (
 	SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000 AS now
-), up AS (
-	INSERT INTO rate_limits AS r (key, tat)
-	SELECT $1, now + $2 FROM clock
-	ON CONFLICT (key) DO UPDATE
-		SET tat = GREATEST(r.tat, (SELECT now FROM clock)) + $2
-		WHERE GREATEST(r.tat, (SELECT now FROM clock)) + $2 - $3 <= (SELECT now FROM clock)
-	RETURNING tat
 )
-SELECT clock.now, up.tat, (SELECT tat FROM rate_limits WHERE key = $1)
-FROM clock LEFT JOIN up ON true`
+INSERT INTO rate_limits AS r (key, tat, allowed)
+SELECT $1, now + $2, true FROM clock
+ON CONFLICT (key) DO UPDATE SET
+	tat = CASE WHEN GREATEST(r.tat, (SELECT now FROM clock)) + $2 - $3 <= (SELECT now FROM clock)
+		THEN GREATEST(r.tat, (SELECT now FROM clock)) + $2 ELSE r.tat END,
+	allowed = GREATEST(r.tat, (SELECT now FROM clock)) + $2 - $3 <= (SELECT now FROM clock)
+RETURNING (SELECT now FROM clock), tat, allowed`
 
 // Allow spends one request of key's budget of limit requests per minute
 // and reports whether it is allowed. A limit of zero or less means no
@@ -61,20 +61,13 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit int) (ratelim
 		return ratelimit.Decision{Allowed: true}, nil
 	}
 	r := ratelimit.RateOf(limit)
-	var now int64
-	var next, prev *int64
-	if err := l.db.pool.QueryRow(ctx, allowStatement, key, r.Interval, r.Window).Scan(&now, &next, &prev); err != nil {
+	var now, tat int64
+	var allowed bool
+	if err := l.db.pool.QueryRow(ctx, allowStatement, key, r.Interval, r.Window).Scan(&now, &tat, &allowed); err != nil {
 		return ratelimit.Decision{}, fmt.Errorf("postgres: rate limit: %w", translate(err))
 	}
 	l.sweep(ctx, now)
-	if next != nil {
-		return r.Decide(*next, now, true), nil
-	}
-	tat := now + r.Window // refused by a row this statement's snapshot missed
-	if prev != nil {
-		tat = *prev
-	}
-	return r.Decide(tat, now, false), nil
+	return r.Decide(tat, now, allowed), nil
 }
 
 // sweep deletes, at most once per sweepInterval per replica, the rows

@@ -68,7 +68,7 @@ func TestRateLimiterSharedByReplicas(t *testing.T) {
 	dbs := openReplicas(t, 2)
 	var allowed, refused atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, 2*perReplica)
+	errs := make(chan error, 4*perReplica)
 	for _, db := range dbs {
 		l := db.RateLimiter()
 		for range perReplica {
@@ -81,6 +81,12 @@ func TestRateLimiterSharedByReplicas(t *testing.T) {
 					allowed.Add(1)
 				default:
 					refused.Add(1)
+					// Decided on the TAT the tenth allowed request left:
+					// the next request is due at most one interval (6 s)
+					// from now, never already.
+					if d.RetryAfter <= 0 || d.RetryAfter > 6*time.Second {
+						errs <- fmt.Errorf("refused with retry hint %v, want within (0, 6s]", d.RetryAfter)
+					}
 				}
 			})
 		}
@@ -97,11 +103,14 @@ func TestRateLimiterSharedByReplicas(t *testing.T) {
 
 // BenchmarkRateLimiter compares the cost of a request decided in
 // PostgreSQL, on one hot key and on keys spread out, with the in-memory
-// limiter in the same run.
+// limiter in the same run. Sixteen goroutines per core call at once, as
+// the requests of many sessions would, so that the hot key's row lock is
+// contended.
 func BenchmarkRateLimiter(b *testing.B) {
 	const limit = 1 << 30 // never refuses: measure the decision, not 429s
 	run := func(b *testing.B, allow func(ctx context.Context, key string, limit int) (ratelimit.Decision, error), spread bool) {
 		var n atomic.Int64
+		b.SetParallelism(16)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				key := "key_hot"

@@ -42,6 +42,11 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		if _, ok := db.bumped.Load(tx); ok {
+			// The commit may have happened all the same (a connection
+			// lost in flight): assume it did.
+			db.version.invalidate()
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	if _, ok := db.bumped.Load(tx); ok {

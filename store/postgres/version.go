@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -51,8 +52,16 @@ func newKeysVersion(pool *pgxpool.Pool, conn *pgx.ConnConfig, o options) *keysVe
 }
 
 // invalidate records that this process committed a change of the version.
+// changed only grows: a caller that computed its instant earlier but
+// stores it later must not undo a later caller's invalidation.
 func (v *keysVersion) invalidate() {
-	v.changed.Store(int64(time.Since(v.epoch)))
+	now := int64(time.Since(v.epoch))
+	for {
+		old := v.changed.Load()
+		if old >= now || v.changed.CompareAndSwap(old, now) {
+			return
+		}
+	}
 }
 
 // KeysVersion implements store.Keys.
@@ -124,9 +133,15 @@ func (v *keysVersion) listen(ctx context.Context) {
 
 // listenOnce opens a connection, LISTENs, and re-reads the version on
 // every notification and at every poll interval, until the connection
-// fails or ctx ends.
+// fails or ctx ends. Notifications only wake the loop: their payload is
+// not needed, and a burst of them costs one read.
 func (v *keysVersion) listenOnce(ctx context.Context) error {
-	conn, err := pgx.ConnectConfig(ctx, v.conn)
+	var announced atomic.Bool
+	cfg := v.conn.Copy()
+	// Set, so that pgx does not also buffer every notification for a
+	// reader that never comes.
+	cfg.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { announced.Store(true) }
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -137,11 +152,15 @@ func (v *keysVersion) listenOnce(ctx context.Context) error {
 	poll := v.maxAge / versionPolls
 	for {
 		// Read after LISTEN took effect, so that no change falls between.
-		readCtx, cancel := context.WithTimeout(ctx, poll)
+		announced.Store(false)
+		readCtx, cancel := context.WithTimeout(ctx, versionReadTimeout)
 		_, err := v.read(readCtx, conn)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("read version: %w", err)
+		}
+		if announced.Load() {
+			continue // a change was announced while the read ran
 		}
 		waitCtx, cancel := context.WithTimeout(ctx, poll)
 		err = conn.PgConn().WaitForNotification(waitCtx)

@@ -208,8 +208,11 @@ CREATE TABLE oauth_server_secrets (
 -- table is empty and every bucket starts full, which forgives at most one
 -- minute's burst.
 CREATE UNLOGGED TABLE rate_limits (
-	key text   NOT NULL PRIMARY KEY,
-	tat bigint NOT NULL
+	key     text    NOT NULL PRIMARY KEY,
+	tat     bigint  NOT NULL,
+	-- Whether the request that last wrote the row was allowed, so that one
+	-- statement both decides and reports the decision.
+	allowed boolean NOT NULL
 );
 
 CREATE INDEX rate_limits_tat ON rate_limits (tat);
