@@ -11,8 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/store/sqlite"
 )
 
 // writeProcessConfig writes keysTestConfig to a file and returns its path.
@@ -107,13 +109,17 @@ func TestKeyLifecycleAcrossProcesses(t *testing.T) {
 		t.Fatalf("after kill -9: usage %d, %d secrets; want 5 and 2", shown.CurrentMonthUsage, len(shown.Secrets))
 	}
 
-	// Revoking the parent stops every secret of it and of its child at once.
+	// Revoking the parent stops every secret of it and of its child, within
+	// a second on a server that is another process.
 	for _, s := range secrets {
 		if code := initializeStatus(t, srv.baseURL, s); code != http.StatusOK {
 			t.Fatalf("initialize before revocation = %d", code)
 		}
 	}
 	cli(t, "", with("keys", "revoke", parent.Key.ID)...)
+	// The server sees a change made by another process within the keys
+	// version's max age.
+	time.Sleep(sqlite.DefaultVersionMaxAge)
 	for i, s := range secrets {
 		if code := initializeStatus(t, srv.baseURL, s); code != http.StatusUnauthorized {
 			t.Errorf("secret %d after revocation: initialize = %d, want 401", i, code)

@@ -45,12 +45,12 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		if _, ok := db.bumped.Load(tx); ok {
 			// The commit may have happened all the same (a connection
 			// lost in flight): assume it did.
-			db.version.invalidate()
+			db.version.cache.Invalidate()
 		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	if _, ok := db.bumped.Load(tx); ok {
-		db.version.invalidate()
+		db.version.cache.Invalidate()
 	}
 	return nil
 }

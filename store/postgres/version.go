@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/skillgate/skillgate/store/internal/versioncache"
 )
 
 // keysVersion serves key_state.version from memory, as fresh as the
@@ -27,84 +29,41 @@ import (
 // in-memory version is older than the max age, KeysVersion reads the
 // database itself, and so fails, closed, while the database is away.
 type keysVersion struct {
-	pool   *pgxpool.Pool
-	conn   *pgx.ConnConfig
-	maxAge time.Duration
-	log    *slog.Logger
-	// seen is the last version read and when the read began: it holds
-	// every commit made before that instant.
-	seen atomic.Pointer[seenVersion]
-	// changed is when this process last committed a change of the
-	// version; a version read that began earlier is not served, so a
-	// replica never answers with the version its own change replaced.
-	changed atomic.Int64
-	// epoch is the origin of the monotonic instants kept in changed.
-	epoch time.Time
-}
-
-type seenVersion struct {
-	version uint64
-	at      time.Time
+	pool  *pgxpool.Pool
+	conn  *pgx.ConnConfig
+	poll  time.Duration
+	log   *slog.Logger
+	cache *versioncache.Cache
 }
 
 func newKeysVersion(pool *pgxpool.Pool, conn *pgx.ConnConfig, o options) *keysVersion {
-	return &keysVersion{pool: pool, conn: conn.Copy(), maxAge: o.versionMaxAge, log: o.logger, epoch: time.Now()}
-}
-
-// invalidate records that this process committed a change of the version.
-// changed only grows: a caller that computed its instant earlier but
-// stores it later must not undo a later caller's invalidation.
-func (v *keysVersion) invalidate() {
-	now := int64(time.Since(v.epoch))
-	for {
-		old := v.changed.Load()
-		if old >= now || v.changed.CompareAndSwap(old, now) {
-			return
-		}
+	return &keysVersion{
+		pool: pool, conn: conn.Copy(), poll: o.versionMaxAge / versionPolls, log: o.logger,
+		cache: versioncache.New(o.versionMaxAge),
 	}
 }
 
 // KeysVersion implements store.Keys.
 func (db *DB) KeysVersion(ctx context.Context) (uint64, error) {
-	v, err := db.version.get(ctx)
+	if v, ok := db.version.cache.Get(); ok {
+		return v, nil
+	}
+	v, err := db.version.read(ctx, db.pool)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: keys version: %w", translate(err))
 	}
 	return v, nil
 }
 
-func (v *keysVersion) get(ctx context.Context) (uint64, error) {
-	if s := v.seen.Load(); s != nil && time.Since(s.at) < v.maxAge &&
-		int64(s.at.Sub(v.epoch)) > v.changed.Load() {
-		return s.version, nil
-	}
-	return v.read(ctx, v.pool)
-}
-
 // read reads the version through q and remembers it.
 func (v *keysVersion) read(ctx context.Context, q querier) (uint64, error) {
-	at := time.Now()
+	began := time.Now()
 	var ver int64
 	if err := q.QueryRow(ctx, `SELECT version FROM key_state WHERE id = 1`).Scan(&ver); err != nil {
 		return 0, err
 	}
-	v.remember(seenVersion{version: uint64(ver), at: at})
+	v.cache.Remember(uint64(ver), began)
 	return uint64(ver), nil
-}
-
-// remember keeps s unless a newer read is already kept. Versions only
-// grow, so the larger version (or, for equal versions, the later read)
-// wins.
-func (v *keysVersion) remember(s seenVersion) {
-	for {
-		old := v.seen.Load()
-		if old != nil && (old.version > s.version || (old.version == s.version && !s.at.After(old.at))) {
-			return
-		}
-		if v.seen.CompareAndSwap(old, &s) {
-			return
-		}
-	}
 }
 
 // listen keeps a listener connection open until ctx ends, re-opening it
@@ -149,7 +108,6 @@ func (v *keysVersion) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	poll := v.maxAge / versionPolls
 	for {
 		// Read after LISTEN took effect, so that no change falls between.
 		announced.Store(false)
@@ -162,7 +120,7 @@ func (v *keysVersion) listenOnce(ctx context.Context) error {
 		if announced.Load() {
 			continue // a change was announced while the read ran
 		}
-		waitCtx, cancel := context.WithTimeout(ctx, poll)
+		waitCtx, cancel := context.WithTimeout(ctx, v.poll)
 		err = conn.PgConn().WaitForNotification(waitCtx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {

@@ -45,7 +45,7 @@ func (db *DB) UpdateKey(ctx context.Context, id string, update func(store.APIKey
 			u.RateLimitPerMinute, allowed, claims, id); err != nil {
 			return err
 		}
-		if err := bumpVersion(ctx, tx); err != nil {
+		if err := db.bumpVersion(ctx, tx); err != nil {
 			return err
 		}
 		stored, err = keyByID(ctx, tx, id)
@@ -104,7 +104,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string, at time.Time) ([]string,
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return bumpVersion(ctx, tx)
+		return db.bumpVersion(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: revoke key %s: %w", id, translate(err))
@@ -144,7 +144,7 @@ func (db *DB) RotateKey(ctx context.Context, id string, s store.Secret, graceUnt
 		if err := insertSecretTx(ctx, tx, s); err != nil {
 			return err
 		}
-		return bumpVersion(ctx, tx)
+		return db.bumpVersion(ctx, tx)
 	})
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("sqlite: rotate key %s: %w", id, translate(err))

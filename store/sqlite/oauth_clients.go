@@ -139,7 +139,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string, at time.Time) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oauth_consents WHERE client_id = ?`, id); err != nil {
 			return fmt.Errorf("delete consents: %w", err)
 		}
-		_, err = revokeGrants(ctx, tx, `client_id = ?`, id, "client deleted", at)
+		_, err = db.revokeGrants(ctx, tx, `client_id = ?`, id, "client deleted", at)
 		return err
 	})
 	if err != nil {

@@ -99,7 +99,7 @@ func (db *DB) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store
 			return store.ErrNotFound
 		}
 		outcome = store.ErrRedeemed
-		if _, err = revokeGrants(ctx, tx, `id = ?`, c.GrantID, "authorization code replayed", now); err != nil {
+		if _, err = db.revokeGrants(ctx, tx, `id = ?`, c.GrantID, "authorization code replayed", now); err != nil {
 			return err
 		}
 		// The caller reports the replay naming the code's client and the
@@ -193,7 +193,7 @@ func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) 
 		return fmt.Errorf("sqlite: revoke grant %s: %w", id, err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		n, err := revokeGrants(ctx, tx, `id = ?`, id, reason, at)
+		n, err := db.revokeGrants(ctx, tx, `id = ?`, id, reason, at)
 		if err != nil || n > 0 {
 			return err
 		}
@@ -214,7 +214,7 @@ func (db *DB) RevokeClientGrants(ctx context.Context, clientID, reason string, a
 	var n int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = revokeGrants(ctx, tx, `client_id = ?`, clientID, reason, at)
+		n, err = db.revokeGrants(ctx, tx, `client_id = ?`, clientID, reason, at)
 		return err
 	})
 	if err != nil {
@@ -227,7 +227,7 @@ func (db *DB) RevokeClientGrants(ctx context.Context, clientID, reason string, a
 // placeholder, bound to arg) at at, and bumps the keys version if any was
 // live, so that caches of validated grants see the revocation when tx
 // commits. It returns how many it revoked.
-func revokeGrants(ctx context.Context, tx *sql.Tx, where string, arg any, reason string, at time.Time) (int64, error) {
+func (db *DB) revokeGrants(ctx context.Context, tx *sql.Tx, where string, arg any, reason string, at time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE oauth_grants SET revoked_at = ?, revoke_reason = ?
 		WHERE revoked_at IS NULL AND `+where, timeArg(at), reason, arg)
 	if err != nil {
@@ -238,7 +238,7 @@ func revokeGrants(ctx context.Context, tx *sql.Tx, where string, arg any, reason
 		return 0, fmt.Errorf("revoke grants: %w", err)
 	}
 	if n > 0 {
-		if err := bumpVersion(ctx, tx); err != nil {
+		if err := db.bumpVersion(ctx, tx); err != nil {
 			return 0, err
 		}
 	}

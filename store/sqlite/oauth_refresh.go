@@ -130,7 +130,7 @@ func (db *DB) RotateRefresh(ctx context.Context, presented, next []byte, now tim
 			outcome = store.RefreshReplayed
 			return nil
 		default:
-			if _, err := revokeGrants(ctx, tx, `id = ?`, g.ID, "refresh token reused", now); err != nil {
+			if _, err := db.revokeGrants(ctx, tx, `id = ?`, g.ID, "refresh token reused", now); err != nil {
 				return err
 			}
 			outcome = store.RefreshReused

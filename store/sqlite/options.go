@@ -10,6 +10,11 @@ const (
 	DefaultBusyTimeout = 5 * time.Second
 	// DefaultReadConns is the size of the read pool.
 	DefaultReadConns = 4
+	// DefaultVersionMaxAge bounds how late a key change committed by
+	// another process on the same file (the CLI, say) is seen: the keys
+	// version is served from memory for at most this long. Changes made
+	// through this DB are seen at once.
+	DefaultVersionMaxAge = time.Second
 
 	// dirMode and fileMode are the permissions of a data directory and
 	// database file that Open creates: the database holds key hashes and
@@ -23,12 +28,24 @@ const (
 type Option func(*options)
 
 type options struct {
-	busyTimeout time.Duration
-	readConns   int
+	busyTimeout   time.Duration
+	readConns     int
+	versionMaxAge time.Duration
 }
 
 func defaultOptions() options {
-	return options{busyTimeout: DefaultBusyTimeout, readConns: DefaultReadConns}
+	return options{busyTimeout: DefaultBusyTimeout, readConns: DefaultReadConns, versionMaxAge: DefaultVersionMaxAge}
+}
+
+// WithVersionMaxAge sets how long the keys version may be served from
+// memory; see DefaultVersionMaxAge. Values below one millisecond are
+// ignored.
+func WithVersionMaxAge(d time.Duration) Option {
+	return func(o *options) {
+		if d >= time.Millisecond {
+			o.versionMaxAge = d
+		}
+	}
 }
 
 // WithBusyTimeout sets how long a statement waits for a lock held elsewhere.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"github.com/skillgate/skillgate/store"
 
@@ -29,6 +30,9 @@ type DB struct {
 	read *sql.DB
 	// version answers KeysVersion from its own pinned connection.
 	version *keysVersion
+	// bumped holds the write transactions in flight that changed the
+	// keys version (see bumpVersion).
+	bumped sync.Map
 }
 
 // Open opens the SQLite database at path, creating it (and its parent
@@ -71,7 +75,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	// Opened after migrating, so that its statements find key_state.
-	if db.version, err = openKeysVersion(ctx, readDSN(abs, o)); err != nil {
+	if db.version, err = openKeysVersion(ctx, readDSN(abs, o), o.versionMaxAge); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: keys version: %w", path, err)
 	}

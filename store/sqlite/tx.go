@@ -20,13 +20,19 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	// transaction and every later write waits for it forever. After a
 	// commit or rollback this is a no-op returning sql.ErrTxDone.
 	defer func() { _ = tx.Rollback() }()
+	defer db.bumped.Delete(tx)
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if _, ok := db.bumped.Load(tx); ok {
+		// Also when the commit failed: its outcome may be unknown.
+		db.version.cache.Invalidate()
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

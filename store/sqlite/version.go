@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
+
+	"github.com/skillgate/skillgate/store/internal/versioncache"
 )
 
 // keysVersion caches key_state.version behind PRAGMA data_version, which
@@ -26,15 +29,17 @@ type keysVersion struct {
 	seen     int64 // last data_version
 	version  uint64
 	hasValue bool
+	// cache serves the version without a query while it is fresh.
+	cache *versioncache.Cache
 }
 
-func openKeysVersion(ctx context.Context, dsn string) (*keysVersion, error) {
+func openKeysVersion(ctx context.Context, dsn string, maxAge time.Duration) (*keysVersion, error) {
 	pool, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
 	}
 	pool.SetMaxOpenConns(1)
-	v := &keysVersion{pool: pool}
+	v := &keysVersion{pool: pool, cache: versioncache.New(maxAge)}
 	if v.conn, err = pool.Conn(ctx); err != nil {
 		return nil, errors.Join(err, v.close())
 	}
@@ -47,8 +52,13 @@ func openKeysVersion(ctx context.Context, dsn string) (*keysVersion, error) {
 	return v, nil
 }
 
-// KeysVersion implements store.Keys.
+// KeysVersion implements store.Keys. A version younger than the max age,
+// read after this process's last change, is served from memory; otherwise
+// data_version is asked.
 func (db *DB) KeysVersion(ctx context.Context) (uint64, error) {
+	if v, ok := db.version.cache.Get(); ok {
+		return v, nil
+	}
 	v, err := db.version.get(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: keys version: %w", err)
@@ -59,6 +69,7 @@ func (db *DB) KeysVersion(ctx context.Context) (uint64, error) {
 func (v *keysVersion) get(ctx context.Context) (uint64, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	began := time.Now()
 	var dv int64
 	if err := v.dataVer.QueryRowContext(ctx).Scan(&dv); err != nil {
 		v.hasValue = false
@@ -68,6 +79,7 @@ func (v *keysVersion) get(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("data_version: %w", err)
 	}
 	if v.hasValue && dv == v.seen {
+		v.cache.Remember(v.version, began)
 		return v.version, nil
 	}
 	var ver int64
@@ -79,10 +91,13 @@ func (v *keysVersion) get(ctx context.Context) (uint64, error) {
 	// changes it again, so the next call re-reads rather than keeping a
 	// stale version.
 	v.seen, v.version, v.hasValue = dv, uint64(ver), true
+	v.cache.Remember(v.version, began)
 	return v.version, nil
 }
 
 func (v *keysVersion) close() error {
+	// Nothing read before the close is served after it.
+	v.cache.Invalidate()
 	var errs []error
 	for _, s := range []*sql.Stmt{v.dataVer, v.readVer} {
 		if s != nil {
@@ -97,8 +112,9 @@ func (v *keysVersion) close() error {
 }
 
 // bumpVersion changes the keys version inside tx, so that caches see the
-// change once tx commits.
-func bumpVersion(ctx context.Context, tx *sql.Tx) error {
+// change once tx commits; inTx tells this process's cache after the commit.
+func (db *DB) bumpVersion(ctx context.Context, tx *sql.Tx) error {
+	db.bumped.Store(tx, struct{}{})
 	if _, err := tx.ExecContext(ctx, `UPDATE key_state SET version = version + 1 WHERE id = 1`); err != nil {
 		return fmt.Errorf("bump keys version: %w", err)
 	}
