@@ -43,6 +43,15 @@ type RateLimiter interface {
 	Allow(ctx context.Context, key string, limit int) (ratelimit.Decision, error)
 }
 
+// Observer counts the API's authentication decisions and rate limit
+// refusals for metrics; *metrics.Metrics is one. It MUST be safe for
+// concurrent use, and MUST reduce the paths it is given to a bounded set
+// of routes before using them as labels.
+type Observer interface {
+	auth.DecisionObserver
+	RateLimited(path string)
+}
+
 // Options configure a Handler. Auth, Keys, Audit and Scopes are required.
 type Options struct {
 	// Auth verifies the bearer credential of every request.
@@ -61,6 +70,9 @@ type Options struct {
 	Limiter RateLimiter
 	// Logger receives server failures; nil discards them.
 	Logger *slog.Logger
+	// Observer, if set, counts authentication decisions and rate limit
+	// refusals; nil counts nothing.
+	Observer Observer
 	// Now turns a relative expiry (expires_in) into a time; nil means
 	// time.Now.
 	Now func() time.Time
@@ -74,9 +86,11 @@ type Handler struct {
 	record  auth.Recorder
 	scopes  func(auth.Principal) []string
 	limiter RateLimiter
-	log     *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
+	// observer is nil when nothing is counted.
+	observer Observer
+	log      *slog.Logger
+	now      func() time.Time
+	mux      *http.ServeMux
 	// next is the whole chain behind ServeHTTP: authentication, then
 	// routing.
 	next http.Handler
@@ -102,7 +116,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{
 		keys: opts.Keys, audit: opts.Audit, record: opts.AuditLog,
-		scopes: opts.Scopes, limiter: opts.Limiter, log: opts.Logger, now: opts.Now,
+		scopes: opts.Scopes, limiter: opts.Limiter, observer: opts.Observer, log: opts.Logger, now: opts.Now,
 		mux: http.NewServeMux(),
 	}
 	if h.log == nil {
@@ -119,6 +133,9 @@ func New(opts Options) (*Handler, error) {
 		Hint:   "The REST API accepts keys only in the Authorization header, never in the URL.",
 		Logger: h.log,
 		Audit:  opts.AuditLog,
+	}
+	if opts.Observer != nil {
+		authn.Observer = opts.Observer
 	}
 	h.next = authn.Wrap(http.HandlerFunc(h.route))
 	return h, nil

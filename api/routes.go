@@ -68,6 +68,9 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return false
 	}
 	if !d.Allowed {
+		if h.observer != nil {
+			h.observer.RateLimited(r.URL.Path)
+		}
 		ratelimit.WriteLimited(w, d)
 		return false
 	}

@@ -42,6 +42,7 @@ type Log struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	backoff  time.Duration
+	linger   time.Duration
 
 	// mu guards closed and the closing of queue, so that Record never
 	// sends on a closed channel. Record holds it for reading only, around
@@ -78,6 +79,7 @@ func NewLog(a Appender, logger *slog.Logger, opts ...Option) *Log {
 		logger:   logger,
 		now:      o.now,
 		backoff:  o.backoff,
+		linger:   o.linger,
 		queue:    make(chan store.AuditEvent, o.queueSize),
 		cancel:   cancel,
 		done:     make(chan struct{}),

@@ -9,6 +9,11 @@ const (
 	// for the writer. About a second of a busy server's events: enough to
 	// ride out a slow fsync, small enough to lose little in a crash.
 	DefaultQueueSize = 8192
+	// DefaultBatchLinger is how long the writer waits for more events
+	// after the first of a batch: long enough to gather a busy second's
+	// events into a few transactions, short enough that an event is on
+	// disk well within a second.
+	DefaultBatchLinger = 20 * time.Millisecond
 	// DefaultRetryBackoff is the wait before the first retry of a failed
 	// append; it doubles before each further retry.
 	DefaultRetryBackoff = 100 * time.Millisecond
@@ -30,11 +35,23 @@ type Option func(*options)
 type options struct {
 	queueSize int
 	backoff   time.Duration
+	linger    time.Duration
 	now       func() time.Time
 }
 
 func defaultOptions() options {
-	return options{queueSize: DefaultQueueSize, backoff: DefaultRetryBackoff, now: time.Now}
+	return options{queueSize: DefaultQueueSize, backoff: DefaultRetryBackoff, linger: DefaultBatchLinger, now: time.Now}
+}
+
+// WithBatchLinger sets how long the writer waits for more events before it
+// appends a batch; zero appends what is queued at once. Negative values
+// are ignored. Default DefaultBatchLinger.
+func WithBatchLinger(d time.Duration) Option {
+	return func(o *options) {
+		if d >= 0 {
+			o.linger = d
+		}
+	}
 }
 
 // WithQueueSize sets how many events may wait for the writer before Record

@@ -30,9 +30,17 @@ func (l *Log) run(ctx context.Context) {
 	}
 }
 
-// fill adds to batch what is already queued, up to maxBatch events,
-// without waiting for more.
+// fill adds to batch the events queued within the linger, up to maxBatch
+// events. Waiting a few milliseconds for more turns a busy server's stream
+// of events into a few large transactions (each an fsync) instead of many
+// small ones; a closed queue ends the wait at once.
 func (l *Log) fill(batch []store.AuditEvent) []store.AuditEvent {
+	var expired <-chan time.Time
+	if l.linger > 0 {
+		t := time.NewTimer(l.linger)
+		defer t.Stop()
+		expired = t.C
+	}
 	for len(batch) < maxBatch {
 		select {
 		case e, ok := <-l.queue:
@@ -40,7 +48,19 @@ func (l *Log) fill(batch []store.AuditEvent) []store.AuditEvent {
 				return batch
 			}
 			batch = append(batch, e)
+			continue
 		default:
+		}
+		if expired == nil {
+			return batch
+		}
+		select {
+		case e, ok := <-l.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, e)
+		case <-expired:
 			return batch
 		}
 	}

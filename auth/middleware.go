@@ -41,7 +41,30 @@ type Middleware struct {
 	// ChallengeScopes are the scopes a 401 challenge with ResourceMetadata
 	// tells the client to ask for; empty leaves the scope attribute out.
 	ChallengeScopes []string
+	// Observer, if set, is told every decision: nil counts nothing.
+	Observer DecisionObserver
 }
+
+// DecisionObserver counts authentication decisions; *metrics.Metrics is
+// one. It MUST be safe for concurrent use.
+type DecisionObserver interface {
+	// AuthDecision is told the principal's Source on success, or
+	// DecisionSourceNone (no credential sent) or DecisionSourceUnknown when
+	// refused; result is DecisionOK, DecisionDenied (401) or DecisionError
+	// (the credential could not be checked: 503).
+	AuthDecision(source, result string)
+}
+
+// Sources and results told to a DecisionObserver besides the Source of an
+// authenticated principal.
+const (
+	DecisionSourceNone    = "none"
+	DecisionSourceUnknown = "unknown"
+
+	DecisionOK     = "ok"
+	DecisionDenied = "denied"
+	DecisionError  = "error"
+)
 
 // Recorder records audit events; *audit.Log is one.
 type Recorder interface {
@@ -57,6 +80,7 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 			m.Deny(w, r, err)
 			return
 		}
+		m.Admitted(p)
 		r = WithoutQueryCredentials(r, m.QueryParams)
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
 	})
@@ -71,6 +95,14 @@ func (m *Middleware) Authenticate(r *http.Request) (Principal, error) {
 	return m.Auth.Authenticate(r.Context(), cred.Token)
 }
 
+// Admitted tells the Observer, if any, that p was authenticated: Wrap
+// does, and so must a handler that authenticates by itself.
+func (m *Middleware) Admitted(p Principal) {
+	if m.Observer != nil {
+		m.Observer.AuthDecision(string(p.Source), DecisionOK)
+	}
+}
+
 // Deny answers a request whose authentication failed with 401 (or 503 when
 // the failure is not the caller's), a WWW-Authenticate challenge and a
 // structured body.
@@ -82,6 +114,16 @@ func (m *Middleware) Deny(w http.ResponseWriter, r *http.Request, err error) {
 		m.Logger.ErrorContext(r.Context(), "authentication failed", "path", LogPath(r.URL.Path), "err", err)
 	} else {
 		m.Logger.InfoContext(r.Context(), "authentication refused", "path", LogPath(r.URL.Path), "reason", e.Message)
+	}
+	if m.Observer != nil {
+		source, decision := DecisionSourceUnknown, DecisionDenied
+		if errors.Is(err, ErrNoCredential) {
+			source = DecisionSourceNone
+		}
+		if result == store.ResultError {
+			decision = DecisionError
+		}
+		m.Observer.AuthDecision(source, decision)
 	}
 	// A request without any credential is not a failure worth a row: MCP
 	// clients send one first to discover how to authenticate.

@@ -73,6 +73,11 @@ type Server struct {
 	// may call the MCP endpoints, besides the server's own and loopback
 	// ones; ["*"] allows any. Requests without Origin are not affected.
 	AllowedOrigins []string `yaml:"allowed_origins"`
+	// MetricsAddr, host:port, serves Prometheus metrics at /metrics on a
+	// listener of its own, without authentication: bind it to a private
+	// interface. Empty (the default) serves /metrics on Addr instead, to
+	// credentials holding the admin scope.
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 // Storage selects where keys and state live.

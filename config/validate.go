@@ -75,6 +75,13 @@ func (v *validator) server(s Server) {
 			v.add("server.addr", "%s", msg)
 		}
 	}
+	if s.MetricsAddr != "" {
+		if msg := checkAddr(s.MetricsAddr); msg != "" {
+			v.add("server.metrics_addr", "%s", msg)
+		} else if _, port, _ := net.SplitHostPort(s.MetricsAddr); s.MetricsAddr == s.Addr && port != "0" {
+			v.add("server.metrics_addr", "must differ from server.addr: metrics are served on a listener of their own")
+		}
+	}
 	if s.PublicURL != "" {
 		if msg := checkOrigin(s.PublicURL); msg != "" {
 			v.add("server.public_url", "%s", msg)

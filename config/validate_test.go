@@ -18,6 +18,15 @@ func TestValidate(t *testing.T) {
 		{name: "addr override", change: func(c *Config) { c.Server.Addr = ":0" }},
 		{name: "bad addr override", change: func(c *Config) { c.Server.Addr = "8080" }, wantErr: "server.addr: must be host:port"},
 		{name: "port out of range", change: func(c *Config) { c.Server.Addr = "127.0.0.1:70000" }, wantErr: "server.addr: must be host:port"},
+		{name: "metrics addr", change: func(c *Config) { c.Server.MetricsAddr = "127.0.0.1:9090" }},
+		{name: "bad metrics addr", change: func(c *Config) { c.Server.MetricsAddr = "9090" }, wantErr: "server.metrics_addr: must be host:port"},
+		{name: "metrics addr same as addr", change: func(c *Config) {
+			c.Server.Addr, c.Server.MetricsAddr = "127.0.0.1:8080", "127.0.0.1:8080"
+		}, wantErr: "server.metrics_addr: must differ from server.addr"},
+		// Two listeners on port 0 get two different ports.
+		{name: "metrics addr and addr both port 0", change: func(c *Config) {
+			c.Server.Addr, c.Server.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
+		}},
 		{name: "public url with port", change: func(c *Config) { c.Server.PublicURL = "http://localhost:8080" }},
 		{name: "public url with port 0", change: func(c *Config) { c.Server.PublicURL = "http://localhost:0" }, wantErr: "server.public_url"},
 		{name: "public url with fragment", change: func(c *Config) { c.Server.PublicURL = "https://x.example#top" }, wantErr: "no fragment"},

@@ -49,6 +49,9 @@ func (s *Server) admit(authn *auth.Middleware, next http.Handler) http.Handler {
 			for _, msg := range jsonRPCMessages(body) {
 				need, refused := s.requirement(c, msg)
 				if need != "" && !c.can(need) {
+					if msg.Method == string(mcp.MethodToolsCall) {
+						s.observer.ToolCall(msg.Params.Name, c.persona.Name, resultDenied, 0)
+					}
 					authn.WriteInsufficientScope(w, c.scopes, need,
 						"This call needs the "+need+" scope, which this credential does not hold")
 					return
@@ -84,6 +87,7 @@ func (s *Server) allowRate(w http.ResponseWriter, r *http.Request, c caller) boo
 	}
 	if !d.Allowed {
 		s.log.InfoContext(r.Context(), "rate limited", "caller", c.principal.Identity(), "limit", limit)
+		s.observer.RateLimited(r.URL.Path)
 		ratelimit.WriteLimited(w, d)
 		return false
 	}

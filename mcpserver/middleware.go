@@ -33,12 +33,14 @@ func (s *Server) hostCheck(next http.Handler) http.Handler {
 }
 
 // logRequests logs one line per request: method, path (never the query
-// string, which may hold a key), status and duration.
+// string, which may hold a key), status and duration; and tells the
+// Observer, so that every route is counted, refusals included.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		s.observer.Request(r.URL.Path, rec.status(), time.Since(start))
 		s.log.InfoContext(r.Context(), "http request",
 			"method", r.Method, "path", auth.LogPath(r.URL.Path), "status", rec.status(),
 			"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)

@@ -33,6 +33,9 @@ func (s *Server) Handler() http.Handler {
 	if s.api != nil {
 		mux.Handle("/v1/", s.api)
 	}
+	if s.metrics != nil {
+		mux.Handle("GET "+metricsPath, s.metricsAuth.Wrap(s.requireAdmin(s.metrics)))
+	}
 	for _, m := range s.mounts {
 		m.Mount(mux)
 	}

@@ -93,6 +93,13 @@ type Options struct {
 	// is unaffected: its stream is a session by nature.
 	Stateless bool
 	Version   string
+	// Observer counts requests, authentication decisions, tool calls and
+	// refusals for metrics; nil counts nothing.
+	Observer Observer
+	// Metrics, if set, is served at GET /metrics to credentials holding
+	// the admin scope; nil leaves /metrics unknown (404), as when metrics
+	// are served on a listener of their own.
+	Metrics http.Handler
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -108,8 +115,10 @@ type Server struct {
 	authn Authenticator
 	// mcpAuth and sseAuth authenticate the two transports; their
 	// challenges point at each one's protected resource metadata.
-	mcpAuth     *auth.Middleware
-	sseAuth     *auth.Middleware
+	mcpAuth *auth.Middleware
+	sseAuth *auth.Middleware
+	// metricsAuth authenticates scrapes of /metrics on this listener.
+	metricsAuth *auth.Middleware
 	personas    PersonaResolver
 	skills      *skills.Catalog
 	runner      ScriptRunner
@@ -123,6 +132,8 @@ type Server struct {
 	baseURL     string
 	queryParams []string
 	sessions    *sessions
+	observer    Observer
+	metrics     http.Handler
 
 	mcp        *server.MCPServer
 	streamable *server.StreamableHTTPServer
@@ -161,9 +172,15 @@ func New(opts Options) (*Server, error) {
 		queryParams: opts.QueryParams,
 		sessions:    newSessions(opts.SessionIdleTTL, now),
 		stateless:   opts.Stateless,
+		observer:    opts.Observer,
+		metrics:     opts.Metrics,
+	}
+	if s.observer == nil {
+		s.observer = nopObserver{}
 	}
 	s.mcpAuth = s.newAuthMiddleware(opts, mcpPath)
 	s.sseAuth = s.newAuthMiddleware(opts, ssePath)
+	s.metricsAuth = newMetricsAuth(opts)
 
 	hooks := &server.Hooks{}
 	hooks.AddOnRequestInitialization(s.gate)
@@ -227,6 +244,9 @@ func (s *Server) newAuthMiddleware(opts Options, resourcePath string) *auth.Midd
 	if opts.Audit != nil {
 		m.Audit = opts.Audit
 	}
+	if opts.Observer != nil {
+		m.Observer = opts.Observer
+	}
 	return m
 }
 
@@ -281,9 +301,11 @@ func (s *Server) gate(ctx context.Context, _ any, message any) error {
 		return nil
 	}
 	if !c.persona.AllowsTool(req.Params.Name) {
+		s.observer.ToolCall(req.Params.Name, c.persona.Name, resultDenied, 0)
 		return fmt.Errorf("tool %q is not available to persona %q", req.Params.Name, c.persona.Name)
 	}
 	if scope := toolScope(req.Params.Name); !c.can(scope) {
+		s.observer.ToolCall(req.Params.Name, c.persona.Name, resultDenied, 0)
 		return fmt.Errorf("tool %q needs the %s scope, which this credential does not hold", req.Params.Name, scope)
 	}
 	return nil

@@ -132,6 +132,20 @@ func (s *sessions) len() int {
 	return len(s.byID)
 }
 
+// counts reports how many sessions of each kind are open.
+func (s *sessions) counts() (streamable, sse int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.byID {
+		if e.kind == kindSSE {
+			sse++
+		} else {
+			streamable++
+		}
+	}
+	return streamable, sse
+}
+
 // ResolveSessionIdManager implements server.SessionIdManagerResolver: the
 // manager it returns is bound to the request's caller, so a session id is
 // generated for, and validated against, the identity in the request context.

@@ -70,6 +70,7 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 			s.sseAuth.Deny(w, r, err)
 			return
 		}
+		s.sseAuth.Admitted(p)
 		hasKey = true
 	}
 	owner, kind, err := s.sessions.use(r.URL.Query().Get("sessionId"), "")

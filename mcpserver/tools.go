@@ -25,6 +25,12 @@ const (
 	toolRunScript     = "run_skill_script"
 )
 
+// ToolNames returns the names of the MCP tools a Server registers, which
+// personas allow and deny by name.
+func ToolNames() []string {
+	return []string{toolListSkills, toolGetSkill, toolReadSkillFile, toolRunScript}
+}
+
 // Pagination of list_skills.
 const (
 	defaultPageSize = 50
@@ -71,11 +77,14 @@ type toolHandler func(ctx context.Context, c caller, req mcp.CallToolRequest) (*
 // may not call it. Every call that reaches here is audited.
 func (s *Server) withCaller(h toolHandler) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		start := time.Now()
 		c, err := s.callerFrom(ctx)
 		if err != nil {
+			s.observer.ToolCall(req.Params.Name, "", resultDenied, time.Since(start))
 			return mcp.NewToolResultError("Access denied: " + err.Error()), nil
 		}
 		var res *mcp.CallToolResult
+		result := resultDenied
 		switch scope := toolScope(req.Params.Name); {
 		case !c.persona.AllowsTool(req.Params.Name):
 			res = mcp.NewToolResultErrorf("Tool %s is not available to persona %s.", req.Params.Name, c.persona.Name)
@@ -83,7 +92,12 @@ func (s *Server) withCaller(h toolHandler) server.ToolHandlerFunc {
 			res = mcp.NewToolResultErrorf("Tool %s needs the %s scope, which this credential does not hold.", req.Params.Name, scope)
 		default:
 			res, err = h(ctx, c, req)
+			result = resultOK
+			if err != nil || res == nil || res.IsError {
+				result = resultError
+			}
 		}
+		s.observer.ToolCall(req.Params.Name, c.persona.Name, result, time.Since(start))
 		s.recordToolCall(ctx, c, req, res, err)
 		return res, err
 	}
@@ -271,6 +285,7 @@ func (s *Server) runScript(ctx context.Context, c caller, req mcp.CallToolReques
 // quota_exceeded, the limit and when it resets.
 func (s *Server) quotaError(ctx context.Context, err error) *mcp.CallToolResult {
 	if qe, ok := errors.AsType[*apikey.QuotaExceededError](err); ok {
+		s.observer.QuotaRejected()
 		return mcp.NewToolResultErrorf("quota_exceeded: the monthly execution quota (%d) of API key %s is used up; it resets at %s. Listing and reading skills still work.",
 			qe.Limit, qe.KeyID, qe.ResetsAt.Format(time.RFC3339))
 	}

@@ -71,6 +71,7 @@ func newTestServerAt(t testing.TB, path string, mods ...func(*Options)) *testSer
 	}
 	opts := Options{
 		Store:       db,
+		Versions:    db,
 		Issuer:      testIssuer,
 		Credentials: &auth.Authenticator{Keys: []auth.Verifier{keys}},
 		Scopes: func(auth.Principal) []string {

@@ -99,6 +99,10 @@ type Options struct {
 	// MetadataHTTPClient fetches metadata documents. Default: one that
 	// reaches public addresses only; tests pass one for their own server.
 	MetadataHTTPClient *http.Client
+	// Versions, if set, lets verified access tokens be cached until
+	// anything they depend on changes; without it every request verifies
+	// its token fully (signature, grant and key).
+	Versions Versions
 	// Audit, if set, records grants, refusals and revocations.
 	Audit Recorder
 	// Logger defaults to discarding.
@@ -113,6 +117,7 @@ type Server struct {
 	resources []string // this server's resource identifiers, canonical
 	signer    *Signer
 	docs      *metadataDocuments // nil unless ClientMetadataDocuments
+	tokens    *tokenCache
 }
 
 // New checks opts and returns a Server.
@@ -158,6 +163,9 @@ func New(opts Options) (*Server, error) {
 		resources: []string{opts.Issuer + "/mcp", opts.Issuer + "/sse", opts.Issuer},
 	}
 	s.signer = newSigner(opts.Store, opts.KeyRotation, opts.AccessTokenTTL, opts.Now)
+	if opts.Versions != nil {
+		s.tokens = newTokenCache()
+	}
 	if opts.ClientMetadataDocuments {
 		s.docs = newMetadataDocuments(opts.MetadataHTTPClient, opts.PinnedClients, opts.Now, opts.Logger)
 	}

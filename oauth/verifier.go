@@ -27,7 +27,33 @@ type tokenVerifier struct{ s *Server }
 // issuer, audience (one of this server's resources), times; then its grant
 // (not revoked), then the credential linked to the grant, as it stands now.
 // The principal is the credential's, narrowed to the token's scopes.
+//
+// With Options.Versions, a token verified once is served from a cache until
+// the keys version changes (any grant revoked, any key changed) or the
+// principal expires.
 func (v tokenVerifier) Verify(ctx context.Context, token string) (auth.Principal, error) {
+	s := v.s
+	if s.tokens == nil {
+		return v.verify(ctx, token)
+	}
+	version, err := s.opts.Versions.KeysVersion(ctx)
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("verify access token: keys version: %w", err)
+	}
+	h := tokenHash(token)
+	if p, ok := s.tokens.get(h, version, s.now()); ok {
+		return p, nil
+	}
+	p, err := v.verify(ctx, token)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	s.tokens.put(h, version, p)
+	return p, nil
+}
+
+// verify checks a token fully, without the cache.
+func (v tokenVerifier) verify(ctx context.Context, token string) (auth.Principal, error) {
 	s := v.s
 	c, err := s.parseAccessToken(ctx, token, true)
 	if errors.Is(err, errKeyStore) {

@@ -214,3 +214,28 @@ func TestVerifyGrantExpired(t *testing.T) {
 	checkError(t, resp, body, http.StatusBadRequest, errInvalidGrant)
 	ts.mustRefuse(t, last.AccessToken, "after its grant ended")
 }
+
+// TestVerifyCacheOutlivesNothing verifies a token twice (the second from
+// the cache), then changes what it depends on: a revoked grant and an
+// expired token are refused at once, as without the cache.
+func TestVerifyCacheOutlivesNothing(t *testing.T) {
+	t.Run("grant revoked", func(t *testing.T) {
+		ts := newTestServer(t)
+		_, tokens := loggedIn(t, ts, login{})
+		p := ts.mustVerify(t, tokens.AccessToken)
+		ts.mustVerify(t, tokens.AccessToken)
+		if err := ts.DB.RevokeGrant(context.Background(), p.GrantID, "test", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		ts.mustRefuse(t, tokens.AccessToken, "after its grant's revocation")
+	})
+	t.Run("token expired", func(t *testing.T) {
+		clock := newTestClock()
+		ts := newTestServer(t, func(o *Options) { o.Now = clock.Now })
+		_, tokens := loggedIn(t, ts, login{})
+		ts.mustVerify(t, tokens.AccessToken)
+		ts.mustVerify(t, tokens.AccessToken)
+		clock.Advance(DefaultAccessTokenTTL + tokenLeeway + time.Second)
+		ts.mustRefuse(t, tokens.AccessToken, "after it expired")
+	})
+}

@@ -17,9 +17,9 @@ func openDB(t testing.TB) *sqlite.DB {
 	return openDBAt(t, filepath.Join(t.TempDir(), "keys.db"))
 }
 
-func openDBAt(t testing.TB, path string) *sqlite.DB {
+func openDBAt(t testing.TB, path string, opts ...sqlite.Option) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), path)
+	db, err := sqlite.Open(context.Background(), path, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/sqlite"
 )
 
 func TestManagedVerify(t *testing.T) {
@@ -107,33 +108,52 @@ func (c *countingStore) KeyBySecret(ctx context.Context, h [32]byte) (store.APIK
 	return c.VerifierStore.KeyBySecret(ctx, h)
 }
 
-// TestRevocationOutrunsCache revokes, through another connection to the
-// same file as another process would, a key this verifier has cached: the
-// very next check must fail.
+// TestRevocationOutrunsCache revokes a key this verifier has cached: through
+// the verifier's own store the very next check fails; through another
+// connection to the same file, as another process would, every check after
+// the store's version max age fails.
 func TestRevocationOutrunsCache(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "keys.db")
-	server := openDBAt(t, path)
-	cli := openDBAt(t, path)
-	clk := newClock()
-	m, err := NewManager(cli, nil, Policy{RoleScopes: roleScopes}, clk.now)
-	if err != nil {
-		t.Fatal(err)
+	const maxAge = 50 * time.Millisecond
+	tests := []struct {
+		name      string
+		otherProc bool
+	}{
+		{"same process", false},
+		{"another process", true},
 	}
-	c, err := m.Create(context.Background(), admin, CreateParams{Name: "cached", User: "alice", Roles: []string{"agent"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := NewManaged(server, ManagedOptions{Now: clk.now})
-	for range 3 { // fill and hit the cache
-		if _, err := v.Verify(context.Background(), c.Secret); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := m.Revoke(context.Background(), admin, c.Key.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Verify(context.Background(), c.Secret); !errors.Is(err, auth.ErrRevoked) {
-		t.Fatalf("Verify after revocation in another process = %v, want ErrRevoked", err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "keys.db")
+			server := openDBAt(t, path, sqlite.WithVersionMaxAge(maxAge))
+			writer := server
+			if tc.otherProc {
+				writer = openDBAt(t, path)
+			}
+			clk := newClock()
+			m, err := NewManager(writer, nil, Policy{RoleScopes: roleScopes}, clk.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := m.Create(context.Background(), admin, CreateParams{Name: "cached", User: "alice", Roles: []string{"agent"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := NewManaged(server, ManagedOptions{Now: clk.now})
+			for range 3 { // fill and hit the cache
+				if _, err := v.Verify(context.Background(), c.Secret); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := m.Revoke(context.Background(), admin, c.Key.ID); err != nil {
+				t.Fatal(err)
+			}
+			if tc.otherProc {
+				time.Sleep(maxAge)
+			}
+			if _, err := v.Verify(context.Background(), c.Secret); !errors.Is(err, auth.ErrRevoked) {
+				t.Fatalf("Verify after the revocation = %v, want ErrRevoked", err)
+			}
+		})
 	}
 }
 

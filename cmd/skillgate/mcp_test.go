@@ -40,7 +40,7 @@ func connect(t *testing.T, ts *testServer, kind transportKind, key string) *clie
 		c, err = client.NewStreamableHttpClient(ts.baseURL+"/mcp", transport.WithHTTPHeaders(headers))
 	case streamableLegacy:
 		c, err = client.NewStreamableHttpClient(ts.baseURL+"/mcp", transport.WithHTTPHeaders(headers))
-		opts = append(opts, client.WithProtocolVersion(mcp.LATEST_PROTOCOL_VERSION))
+		opts = append(opts, client.WithProtocolVersion(mcp.ProtocolVersion20251125))
 	case sseHeader:
 		c, err = client.NewSSEMCPClient(ts.baseURL+"/sse", transport.WithHeaders(headers))
 	case sseQuery:

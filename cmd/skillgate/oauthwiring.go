@@ -19,11 +19,12 @@ import (
 // authorizationServer builds the OAuth authorization server and its
 // discovery documents. keys are the API key verifiers: people sign in with
 // a key, and client credentials exchange one.
-func authorizationServer(ctx context.Context, cfg *config.Config, db store.OAuth, keys []auth.Verifier, upstream []oauth.UpstreamLogin, set *personas.Set,
+func authorizationServer(ctx context.Context, cfg *config.Config, db store.Store, keys []auth.Verifier, upstream []oauth.UpstreamLogin, set *personas.Set,
 	auditLog *audit.Log, limiter *ratelimit.Limiter, logger *slog.Logger, baseURL string) (*oauth.Server, *discovery.Handler, error) {
 	oc := cfg.Auth.OAuth
 	opts := oauth.Options{
 		Store:           db,
+		Versions:        db,
 		Issuer:          baseURL,
 		Credentials:     &auth.Authenticator{Keys: keys},
 		Scopes:          effectiveScopes(set),

@@ -453,7 +453,7 @@ func tryGreet(baseURL, key string) (text string, isErr bool, err error) {
 		return "", false, err
 	}
 	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ProtocolVersion = mcp.ProtocolVersion20251125
 	init.Params.ClientInfo = mcp.Implementation{Name: "replica-test", Version: "1"}
 	if _, err := c.Initialize(ctx, init); err != nil {
 		return "", false, fmt.Errorf("initialize: %w", err)

@@ -17,7 +17,9 @@ import (
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/config"
+	"github.com/skillgate/skillgate/internal/apierror"
 	"github.com/skillgate/skillgate/mcpserver"
+	"github.com/skillgate/skillgate/metrics"
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/skills"
@@ -72,6 +74,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// With --addr HOST:0 the real port is known only now.
 	cfg.Server.Addr = ln.Addr().String()
 	baseURL := cfg.Server.BaseURL()
+	// Metrics get a listener of their own when server.metrics_addr says
+	// so; otherwise the main listener serves them to admins.
+	var metricsLn net.Listener
+	if cfg.Server.MetricsAddr != "" {
+		metricsLn, err = net.Listen("tcp", cfg.Server.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on server.metrics_addr %s: %w", cfg.Server.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	plain, _, created, err := apikey.Bootstrap(ctx, db, cfg.Auth.ManagedKeys.Prefix, time.Now())
 	if err != nil {
@@ -100,24 +112,29 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			logger.Error("flushing the audit log", "err", err)
 		}
 	}()
-	srv, err := buildServer(ctx, cfg, db, auditLog, skillFS, logger, baseURL)
+	m := metrics.New(mcpserver.ToolNames()...)
+	srv, err := buildServer(ctx, cfg, db, auditLog, skillFS, logger, baseURL, m)
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	httpSrv := newHTTPServer(srv.Handler(), logger)
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		metricsSrv = newHTTPServer(metricsHandler(m), logger)
 	}
 	logger.Info("skillgate listening", "addr", cfg.Server.Addr, "mcp", baseURL+"/mcp", "sse", baseURL+"/sse", "version", version)
 	if a.onListen != nil {
 		a.onListen(cfg.Server.Addr)
 	}
 
-	errc := make(chan error, 1)
+	// One slot per server, so that neither Serve goroutine blocks on
+	// returning after the other has ended the select.
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	if metricsSrv != nil {
+		logger.Info("metrics listening", "addr", metricsLn.Addr().String(), "metrics", "http://"+metricsLn.Addr().String()+"/metrics")
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -129,14 +146,49 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := srv.Close(shutdownCtx); err != nil {
 		logger.Warn("closing sessions", "err", err)
 	}
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+	// Metrics stay up until the main server has drained, so that a scrape
+	// during shutdown still sees it.
+	err = httpSrv.Shutdown(shutdownCtx)
+	if metricsSrv != nil {
+		if merr := metricsSrv.Shutdown(shutdownCtx); merr != nil && err == nil {
+			err = merr
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
 }
 
-// buildServer wires the configured parts into an MCP server.
-func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditLog *audit.Log, skillFS fs.FS, logger *slog.Logger, baseURL string) (*mcpserver.Server, error) {
+// newHTTPServer returns an http.Server with skillgate's limits serving h.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// buildServer wires the configured parts into an MCP server. With m, the
+// server counts what it does in m, and serves m at /metrics to admins
+// unless server.metrics_addr serves them on a listener of their own; nil m
+// counts nothing.
+func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditLog *audit.Log, skillFS fs.FS, logger *slog.Logger, baseURL string, m *metrics.Metrics) (*mcpserver.Server, error) {
+	// Interfaces are set only from a non-nil m: a nil *Metrics in an
+	// interface would not read as "no observer".
+	var (
+		observer      mcpserver.Observer
+		apiObserver   api.Observer
+		metricsOnMain http.Handler
+	)
+	if m != nil {
+		observer, apiObserver = m, m
+		if cfg.Server.MetricsAddr == "" {
+			metricsOnMain = m.Handler()
+		}
+	}
 	// A skill that does not load is a startup error naming its folder, so a
 	// broken skill is fixed rather than silently missing.
 	catalog, err := skills.Load(ctx, skillFS)
@@ -194,6 +246,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 		Scopes:   effectiveScopes(personaSet),
 		Limiter:  keyLimiter,
 		Logger:   logger,
+		Observer: apiObserver,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("REST API: %w", err)
@@ -203,7 +256,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 	if cfg.Auth.QueryKeys != nil {
 		queryParams = *cfg.Auth.QueryKeys
 	}
-	return mcpserver.New(mcpserver.Options{
+	srv, err := mcpserver.New(mcpserver.Options{
 		Auth:           authn,
 		Personas:       personaSet,
 		Skills:         catalog,
@@ -220,7 +273,32 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 		SessionIdleTTL: cfg.Server.SessionIdleTTL.Std(),
 		Stateless:      cfg.Server.Sessions == config.SessionsStateless,
 		Version:        version,
+		Observer:       observer,
+		Metrics:        metricsOnMain,
 	})
+	if err != nil || m == nil {
+		return srv, err
+	}
+	if err := m.WatchSessions(srv); err != nil {
+		return nil, err
+	}
+	if err := m.WatchAudit(auditLog); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+// metricsHandler serves m at GET /metrics, and nothing else, on the
+// listener of server.metrics_addr. It has no authentication: that
+// listener is meant for a private interface.
+func metricsHandler(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		apierror.Write(w, apierror.New(http.StatusNotFound, apierror.CodeNotFound,
+			"No such endpoint", "This listener serves only GET /metrics."))
+	})
+	return mux
 }
 
 func personaList(p config.Personas) []personas.Persona {
