@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"time"
@@ -22,7 +21,7 @@ const floorSkill = "shared/hello-world"
 
 // runFloor serves the floor: a bare mcp-go server, without authentication,
 // personas or audit, with one tool that answers what skillgate's get_skill
-// answers for floorSkill, over streamable HTTP at /mcp and SSE at /sse. It
+// answers for floorSkill (the same JSON, so that both encode alike), over streamable HTTP at /mcp and SSE at /sse. It
 // prints "floor listening addr=HOST:PORT" on stdout once it listens.
 func runFloor(ctx context.Context, args []string) error {
 	flags := flag.NewFlagSet("floor", flag.ContinueOnError)
@@ -30,14 +29,14 @@ func runFloor(ctx context.Context, args []string) error {
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	text, err := fs.ReadFile(skills.Bundled(), floorSkill+"/SKILL.md")
+	detail, err := floorDetail(ctx)
 	if err != nil {
-		return fmt.Errorf("read the floor's skill: %w", err)
+		return err
 	}
 	s := server.NewMCPServer("floor", "1", server.WithToolCapabilities(false))
 	s.AddTool(mcp.NewTool("get_skill", mcp.WithString("skill_id", mcp.Required())),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return mcp.NewToolResultText(string(text)), nil
+			return mcp.NewToolResultJSON(detail)
 		})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -64,4 +63,25 @@ func runFloor(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// floorDetail is skillgate's get_skill answer for floorSkill: the same
+// fields, read from the same bundled files.
+func floorDetail(ctx context.Context) (map[string]any, error) {
+	catalog, err := skills.Load(ctx, skills.Bundled())
+	if err != nil {
+		return nil, fmt.Errorf("load the bundled skills: %w", err)
+	}
+	sk, err := catalog.Get(floorSkill)
+	if err != nil {
+		return nil, fmt.Errorf("the floor's skill: %w", err)
+	}
+	md, err := catalog.SkillMarkdown(floorSkill)
+	if err != nil {
+		return nil, fmt.Errorf("the floor's skill: %w", err)
+	}
+	return map[string]any{
+		"id": sk.ID, "name": sk.Name, "description": sk.Description,
+		"drive": sk.Drive.String(), "files": sk.Files, "markdown": md,
+	}, nil
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,6 +172,11 @@ type idleMeasure struct {
 	RSSBeforeBytes  int64   `json:"rss_before_bytes"`
 	RSSAfterBytes   int64   `json:"rss_after_bytes"`
 	BytesPerSession float64 `json:"bytes_per_session"`
+	// HeapBytesPerSession is the growth of the live Go heap (objects
+	// reachable after the last GC, from skillgate's /metrics) per session:
+	// what sessions hold, without the garbage that RSS also counts. Zero
+	// for the floor, which has no metrics.
+	HeapBytesPerSession float64 `json:"heap_bytes_per_session,omitempty"`
 }
 
 // settle is how long idle sessions sit before memory is read, so that
@@ -193,20 +200,26 @@ func measureIdle(ctx context.Context, o options, floor, sg *process) (idleReport
 		if err != nil {
 			return rep, err
 		}
+		heapBefore := liveHeap(ctx, client, p)
 		d, err := loadgen.Open(ctx, client, target, transport, o.idle, call)
 		if err != nil {
 			return rep, err
 		}
 		time.Sleep(settle)
 		after, _, err := p.memory()
+		heapAfter := liveHeap(ctx, client, p)
 		d.Close()
 		if err != nil {
 			return rep, err
 		}
-		rep.Targets = append(rep.Targets, idleMeasure{
+		m := idleMeasure{
 			Target: p.name, RSSBeforeBytes: before, RSSAfterBytes: after,
 			BytesPerSession: float64(after-before) / float64(o.idle),
-		})
+		}
+		if heapBefore > 0 && heapAfter > 0 {
+			m.HeapBytesPerSession = float64(heapAfter-heapBefore) / float64(o.idle)
+		}
+		rep.Targets = append(rep.Targets, m)
 	}
 	return rep, nil
 }
@@ -214,3 +227,37 @@ func measureIdle(ctx context.Context, o options, floor, sg *process) (idleReport
 // openConcurrencyHint sizes the idle pool of the client that opens idle
 // sessions (loadgen opens 64 at a time).
 const openConcurrencyHint = 64
+
+// liveHeap reads the live heap from skillgate's /metrics with its admin
+// key. go_memstats_heap_inuse_bytes, sampled at scrape time, counts
+// garbage too; the heap goal the last GC set (next_gc) over GOGC's factor
+// of two is the live heap it measured. 0 when there is no such metric.
+func liveHeap(ctx context.Context, client *http.Client, p *process) int64 {
+	if p.key == "" {
+		return 0
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.baseURL+"/metrics", nil)
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Authorization", "Bearer "+p.key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "go_memstats_next_gc_bytes "); ok {
+			goal, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return 0
+			}
+			return int64(goal / 2)
+		}
+	}
+	return 0
+}

@@ -33,10 +33,14 @@ func printIdle(w io.Writer, rep idleReport, asJSON bool) error {
 		return writeJSON(w, rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%d idle %s sessions\ttarget\tRSS before MB\tRSS after MB\tKB/session\t\n", rep.Sessions, rep.Transport)
+	fmt.Fprintf(tw, "%d idle %s sessions\ttarget\tRSS before MB\tRSS after MB\tRSS KB/session\tlive heap KB/session\t\n", rep.Sessions, rep.Transport)
 	for _, t := range rep.Targets {
-		fmt.Fprintf(tw, "\t%s\t%.1f\t%.1f\t%.1f\t\n", t.Target, float64(t.RSSBeforeBytes)/(1<<20),
-			float64(t.RSSAfterBytes)/(1<<20), t.BytesPerSession/1024)
+		heap := "-"
+		if t.HeapBytesPerSession > 0 {
+			heap = fmt.Sprintf("%.1f", t.HeapBytesPerSession/1024)
+		}
+		fmt.Fprintf(tw, "\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", t.Target, float64(t.RSSBeforeBytes)/(1<<20),
+			float64(t.RSSAfterBytes)/(1<<20), t.BytesPerSession/1024, heap)
 	}
 	return tw.Flush()
 }

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // sseSession is a session over the legacy HTTP+SSE transport: answers come
@@ -73,7 +75,9 @@ func openSSE(ctx context.Context, client *http.Client, t Target, c Call) (*sseSe
 	return s, nil
 }
 
-// read passes the stream's message events to answers until it ends.
+// read passes the stream's answers to answers until it ends. Requests
+// the server sends on the stream (the keep-alive ping) are answered, and
+// notifications skipped: neither answers a call.
 func (s *sseSession) read(events *bufio.Reader) {
 	defer close(s.answers)
 	for {
@@ -81,10 +85,31 @@ func (s *sseSession) read(events *bufio.Reader) {
 		if err != nil {
 			return
 		}
-		if name == "message" {
-			s.answers <- data
+		if name != "message" {
+			continue
 		}
+		var msg struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		if json.Unmarshal(data, &msg) != nil {
+			continue
+		}
+		if msg.Method != "" {
+			if len(msg.ID) > 0 {
+				s.pong(msg.ID)
+			}
+			continue
+		}
+		s.answers <- data
 	}
+}
+
+// pong answers a server's request (a ping) with an empty result.
+func (s *sseSession) pong(id json.RawMessage) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.post(ctx, []byte(`{"jsonrpc":"2.0","id":`+string(id)+`,"result":{}}`))
 }
 
 func (s *sseSession) call(ctx context.Context, id int64) error {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -115,5 +116,34 @@ func testAuditPages(t *testing.T, s store.Store) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("pages: got %v, want %v", got, want)
+	}
+}
+
+// testAuditLargeBatch appends one batch larger than any backend's rows per
+// statement (the audit writer sends up to 256 events at once): every event
+// is stored, in order.
+func testAuditLargeBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 300
+	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	in := make([]store.AuditEvent, n)
+	for i := range in {
+		in[i] = store.AuditEvent{Time: t0.Add(time.Duration(i) * time.Second), Action: "tool.call",
+			Target: "t", Result: store.ResultOK, Detail: fmt.Sprint(i)}
+	}
+	if err := s.AppendAudit(ctx, in); err != nil {
+		t.Fatalf("AppendAudit of %d events: %v", n, err)
+	}
+	got, err := s.ListAudit(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatalf("ListAudit: %v", err)
+	}
+	if len(got) != n {
+		t.Fatalf("ListAudit: %d events, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if want := fmt.Sprint(n - 1 - i); e.Detail != want {
+			t.Fatalf("event %d (newest first) has detail %q, want %q", i, e.Detail, want)
+		}
 	}
 }

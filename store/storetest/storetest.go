@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeysVersion", testKeysVersion},
 		{"Audit", testAudit},
 		{"AuditPages", testAuditPages},
+		{"AuditLargeBatch", testAuditLargeBatch},
 		{"BootstrapOnce", testBootstrapOnce},
 		{"BootstrapFailureKeepsBootstrapOpen", testBootstrapFailure},
 		{"BootstrapInvalid", testBootstrapInvalid},
