@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/tokencache"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
@@ -117,7 +118,7 @@ type Server struct {
 	resources []string // this server's resource identifiers, canonical
 	signer    *Signer
 	docs      *metadataDocuments // nil unless ClientMetadataDocuments
-	tokens    *tokenCache
+	tokens    *tokencache.Cache
 }
 
 // New checks opts and returns a Server.
@@ -164,7 +165,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.signer = newSigner(opts.Store, opts.KeyRotation, opts.AccessTokenTTL, opts.Now)
 	if opts.Versions != nil {
-		s.tokens = newTokenCache()
+		s.tokens = tokencache.New(0)
 	}
 	if opts.ClientMetadataDocuments {
 		s.docs = newMetadataDocuments(opts.MetadataHTTPClient, opts.PinnedClients, opts.Now, opts.Logger)

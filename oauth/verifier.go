@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/tokencache"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -40,15 +41,15 @@ func (v tokenVerifier) Verify(ctx context.Context, token string) (auth.Principal
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("verify access token: keys version: %w", err)
 	}
-	h := tokenHash(token)
-	if p, ok := s.tokens.get(h, version, s.now()); ok {
+	h := tokencache.Key(token)
+	if p, ok := s.tokens.Get(h, version, s.now()); ok {
 		return p, nil
 	}
 	p, err := v.verify(ctx, token)
 	if err != nil {
 		return auth.Principal{}, err
 	}
-	s.tokens.put(h, version, p)
+	s.tokens.Put(h, version, p)
 	return p, nil
 }
 

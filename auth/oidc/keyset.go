@@ -2,11 +2,13 @@ package oidc
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,6 +40,48 @@ type keySet struct {
 	attempted time.Time     // start of the last fetch, successful or not
 	lastErr   error         // outcome of the last fetch
 	inflight  chan struct{} // closed when the running fetch ends; nil if none
+	// generation counts the changes of keys: a fetch that brings the same
+	// keys leaves it alone. Tokens verified under one generation are
+	// cached for it (see Provider.Verify); a key withdrawn or replaced
+	// makes them misses.
+	generation uint64
+}
+
+// version returns the generation of the keys held.
+func (s *keySet) version() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.generation
+}
+
+// setKeys holds keys, fetched now, and counts a change. s.mu must be held.
+func (s *keySet) setKeys(keys []jose.JSONWebKey) {
+	if !sameKeys(s.keys, keys) {
+		s.generation++
+	}
+	s.keys, s.fetched = keys, s.now()
+}
+
+// sameKeys reports whether a and b hold the same keys (by id, algorithm
+// and RFC 7638 thumbprint), in any order.
+func sameKeys(a, b []jose.JSONWebKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ids := func(keys []jose.JSONWebKey) []string {
+		out := make([]string, 0, len(keys))
+		for _, k := range keys {
+			tp, err := k.Thumbprint(crypto.SHA256)
+			if err != nil {
+				return nil // unknown: count as changed
+			}
+			out = append(out, k.KeyID+"|"+k.Algorithm+"|"+string(tp))
+		}
+		slices.Sort(out)
+		return out
+	}
+	ia, ib := ids(a), ids(b)
+	return ia != nil && ib != nil && slices.Equal(ia, ib)
 }
 
 // VerifySignature returns the payload of token if one of the issuer's keys
@@ -136,7 +180,7 @@ func (s *keySet) fetchNow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.keys, s.fetched = keys, s.now()
+	s.setKeys(keys)
 	return nil
 }
 
@@ -155,7 +199,7 @@ func (s *keySet) startFetch(now time.Time) <-chan struct{} {
 		keys, err := s.fetch(context.Background())
 		s.mu.Lock()
 		if err == nil {
-			s.keys, s.fetched = keys, s.now()
+			s.setKeys(keys)
 		}
 		s.lastErr, s.inflight = err, nil
 		s.mu.Unlock()

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/tokencache"
 )
 
 // Defaults for Options left at zero.
@@ -47,6 +48,10 @@ type Options struct {
 	// KeysMaxAge is how long keys are used before they are refetched.
 	// Default DefaultKeysMaxAge.
 	KeysMaxAge time.Duration
+	// TokenCacheSize is how many verified tokens are remembered, each
+	// until it expires or the issuer's keys change. 0 means
+	// tokencache.DefaultSize; negative turns the cache off.
+	TokenCacheSize int
 	// Logger receives discovery and key-fetch outcomes. Default: discard.
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -58,6 +63,9 @@ type Provider struct {
 	cfg    Config
 	opts   Options
 	claims claimMapper
+	// tokens holds the principals of verified tokens for the keys they
+	// were verified with, until they expire; nil when turned off.
+	tokens *tokencache.Cache
 
 	mu        sync.Mutex
 	ready     *discovered   // nil until discovery succeeds
@@ -96,7 +104,11 @@ func New(cfg Config, opts Options) *Provider {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Provider{cfg: cfg, opts: opts, claims: claimMapper{cfg: cfg}}
+	p := &Provider{cfg: cfg, opts: opts, claims: claimMapper{cfg: cfg}}
+	if opts.TokenCacheSize >= 0 {
+		p.tokens = tokencache.New(opts.TokenCacheSize)
+	}
+	return p
 }
 
 // Issuer returns the issuer URL the provider verifies tokens of.

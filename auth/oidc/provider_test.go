@@ -294,7 +294,10 @@ func TestVerifyDropsWithdrawnKeysAfterMaxAge(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for i := 0; i < 100; i++ {
-		if _, err := verify(t, p, old); err != nil {
+		// Until the refetched keys land, the old key still verifies the
+		// signature and the token is refused only for its age, by the
+		// advanced clock.
+		if _, err := verify(t, p, old); err != nil && !errors.Is(err, auth.ErrTokenExpired) {
 			wantRefused(t, err, auth.ErrInvalidToken, "unknown kid")
 			return
 		}

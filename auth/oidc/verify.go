@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/internal/tokencache"
 )
 
 // Verify checks token (signature, algorithm, issuer, audience, authorized
@@ -19,6 +20,27 @@ func (p *Provider) Verify(ctx context.Context, token string) (auth.Principal, er
 	if err != nil {
 		return auth.Principal{}, err
 	}
+	if p.tokens == nil {
+		return p.verify(ctx, d, token)
+	}
+	// Read before verifying: keys that change during the verification
+	// make the entry stale rather than the cache wrong.
+	generation := d.keys.version()
+	k := tokencache.Key(token)
+	if pr, ok := p.tokens.Get(k, generation, p.opts.Now()); ok {
+		return pr, nil
+	}
+	pr, err := p.verify(ctx, d, token)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	p.tokens.Put(k, generation, pr)
+	return pr, nil
+}
+
+// verify checks a token fully: signature, issuer and claims, then maps the
+// claims to a principal.
+func (p *Provider) verify(ctx context.Context, d *discovered, token string) (auth.Principal, error) {
 	if _, err := d.verifier.Verify(ctx, token); err != nil {
 		return auth.Principal{}, p.explain(ctx, d, token, err)
 	}

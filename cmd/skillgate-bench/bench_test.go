@@ -37,8 +37,8 @@ func TestLoadModes(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &reps); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
 	}
-	if len(reps) != 3 {
-		t.Fatalf("%d modes reported, want 3", len(reps))
+	if len(reps) != 4 {
+		t.Fatalf("%d modes reported, want 4", len(reps))
 	}
 	for _, r := range reps {
 		for _, tr := range []targetReport{r.Floor, r.Skillgate} {

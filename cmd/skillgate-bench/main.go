@@ -9,7 +9,7 @@
 //
 // Usage:
 //
-//	skillgate-bench [--mode streamable|sse|jwt|all] [--sessions 32] [--phase 3s] [--rounds 3] [--json]
+//	skillgate-bench [--mode streamable|sse|jwt|oidc|all] [--sessions 32] [--phase 3s] [--rounds 3] [--json]
 //	skillgate-bench --idle 10000 [--transport streamable|sse] [--json]
 //
 // Without --skillgate it builds ./cmd/skillgate of the module it runs in.
@@ -24,8 +24,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/skillgate/skillgate/internal/testidp"
 )
 
 func main() {
@@ -63,7 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	flags := flag.NewFlagSet("skillgate-bench", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.StringVar(&o.skillgate, "skillgate", "", "path to a skillgate binary (default: build ./cmd/skillgate)")
-	flags.StringVar(&o.mode, "mode", "streamable", "load to apply: streamable, sse, jwt (streamable with tokens from skillgate's issuer) or all")
+	flags.StringVar(&o.mode, "mode", "streamable", "load to apply: streamable, sse, jwt (streamable with tokens of skillgate's own issuer), oidc (tokens of an OpenID provider) or all")
 	flags.IntVar(&o.sessions, "sessions", 32, "concurrent MCP sessions per target")
 	flags.DurationVar(&o.phase, "phase", 3*time.Second, "length of each measured phase")
 	flags.IntVar(&o.rounds, "rounds", 3, "floor/skillgate pairs of phases per mode")
@@ -118,7 +121,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer floor.stop()
-	sg, err := startProcess(ctx, "skillgate", o.skillgate, true, "serve", "--addr", "127.0.0.1:0", "--data", work+"/data")
+	// An OpenID provider on loopback whose tokens skillgate accepts, for
+	// the oidc mode.
+	idp, err := testidp.Start()
+	if err != nil {
+		return err
+	}
+	defer idp.Close()
+	cfg, err := writeConfig(work, idp.URL())
+	if err != nil {
+		return err
+	}
+	sg, err := startProcess(ctx, "skillgate", o.skillgate, true, "serve", "--config", cfg, "--addr", "127.0.0.1:0", "--data", work+"/data")
 	if err != nil {
 		return err
 	}
@@ -135,7 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var reps []modeReport
 	for _, m := range ms {
 		fmt.Fprintf(stderr, "mode %s: %d sessions, %d rounds of %v per target\n", m, o.sessions, o.rounds, o.phase)
-		rep, err := measureMode(ctx, o, m, floor, sg)
+		rep, err := measureMode(ctx, o, m, floor, sg, idp)
 		if err != nil {
 			return fmt.Errorf("mode %s: %w", m, err)
 		}
@@ -146,10 +160,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func modes(s string) ([]string, error) {
 	switch s {
-	case "streamable", "sse", "jwt":
+	case "streamable", "sse", "jwt", "oidc":
 		return []string{s}, nil
 	case "all":
-		return []string{"streamable", "sse", "jwt"}, nil
+		return []string{"streamable", "sse", "jwt", "oidc"}, nil
 	}
-	return nil, fmt.Errorf("--mode must be streamable, sse, jwt or all, not %q", s)
+	return nil, fmt.Errorf("--mode must be streamable, sse, jwt, oidc or all, not %q", s)
+}
+
+// benchAudience is the audience of the OpenID provider's tokens.
+const benchAudience = "skillgate-bench"
+
+// writeConfig writes skillgate's configuration: its defaults, plus the
+// OpenID provider at issuer, whose "admin" role maps to the admin role.
+func writeConfig(dir, issuer string) (string, error) {
+	path := filepath.Join(dir, "platform.yaml")
+	cfg := fmt.Sprintf(`auth:
+  oidc:
+    providers:
+      - issuer: %s
+        audience: %s
+        claims:
+          roles: roles
+`, issuer, benchAudience)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return "", fmt.Errorf("write skillgate's configuration: %w", err)
+	}
+	return path, nil
 }

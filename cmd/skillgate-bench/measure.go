@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/internal/loadgen"
+	"github.com/skillgate/skillgate/internal/testidp"
 )
 
 // targetReport is what one target did under one mode's load.
@@ -53,7 +54,7 @@ func newClient(conns int) *http.Client {
 }
 
 // measureMode drives both targets with one mode's load, interleaved.
-func measureMode(ctx context.Context, o options, mode string, floor, sg *process) (modeReport, error) {
+func measureMode(ctx context.Context, o options, mode string, floor, sg *process, idp *testidp.Issuer) (modeReport, error) {
 	client := newClient(o.sessions)
 	defer client.CloseIdleConnections()
 	transport := loadgen.Streamable
@@ -61,8 +62,19 @@ func measureMode(ctx context.Context, o options, mode string, floor, sg *process
 		transport = loadgen.SSE
 	}
 	auth := "Bearer " + sg.key
-	if mode == "jwt" {
+	switch mode {
+	case "jwt":
 		token, err := clientCredentials(ctx, client, sg)
+		if err != nil {
+			return modeReport{}, err
+		}
+		auth = "Bearer " + token
+	case "oidc":
+		now := time.Now().Unix()
+		token, err := idp.SignRS256(map[string]any{
+			"iss": idp.URL(), "sub": "bench", "aud": benchAudience,
+			"iat": now, "exp": now + 3600, "roles": []string{"admin"},
+		})
 		if err != nil {
 			return modeReport{}, err
 		}

@@ -42,22 +42,47 @@ type signingKey struct {
 // NewIssuer starts an issuer with one RSA key, stopped when t ends.
 func NewIssuer(t testing.TB) *Issuer {
 	t.Helper()
-	is := &Issuer{keys: []signingKey{newKey(t, "key-1")}}
+	is, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(is.Close)
+	return is
+}
+
+// Start starts an issuer with one RSA key on 127.0.0.1, for programs that
+// are not tests (the load tool); Close stops it.
+func Start() (*Issuer, error) {
+	k, err := generateKey("key-1")
+	if err != nil {
+		return nil, err
+	}
+	is := &Issuer{keys: []signingKey{k}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", is.serveDiscovery)
 	mux.HandleFunc("GET /jwks", is.serveJWKS)
 	is.srv = httptest.NewServer(mux)
-	t.Cleanup(is.srv.Close)
-	return is
+	return is, nil
 }
+
+// Close stops the issuer's server.
+func (is *Issuer) Close() { is.srv.Close() }
 
 func newKey(t testing.TB, kid string) signingKey {
 	t.Helper()
+	k, err := generateKey(kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func generateKey(kid string) (signingKey, error) {
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		t.Fatalf("generate RSA key: %v", err)
+		return signingKey{}, fmt.Errorf("generate RSA key: %w", err)
 	}
-	return signingKey{kid: kid, priv: priv}
+	return signingKey{kid: kid, priv: priv}, nil
 }
 
 // URL is the issuer identifier, as its tokens' iss claim holds it.
@@ -110,20 +135,41 @@ func (is *Issuer) Sign(t testing.TB, claims map[string]any) string {
 	return is.SignHeader(t, map[string]any{"alg": "RS256", "typ": "JWT", "kid": is.KeyID()}, claims)
 }
 
+// SignRS256 is Sign for programs that are not tests.
+func (is *Issuer) SignRS256(claims map[string]any) (string, error) {
+	return is.signHeader(map[string]any{"alg": "RS256", "typ": "JWT", "kid": is.KeyID()}, claims)
+}
+
 // SignHeader signs claims with RS256 by the current key under header,
 // whatever header says: it may name another kid, or omit it.
 func (is *Issuer) SignHeader(t testing.TB, header, claims map[string]any) string {
 	t.Helper()
+	token, err := is.signHeader(header, claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+func (is *Issuer) signHeader(header, claims map[string]any) (string, error) {
 	is.mu.Lock()
 	priv := is.keys[0].priv
 	is.mu.Unlock()
-	input := encodeSegment(t, header) + "." + encodeSegment(t, claims)
+	h, err := segment(header)
+	if err != nil {
+		return "", err
+	}
+	c, err := segment(claims)
+	if err != nil {
+		return "", err
+	}
+	input := h + "." + c
 	digest := sha256.Sum256([]byte(input))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, priv, crypto.SHA256, digest[:])
 	if err != nil {
-		t.Fatalf("sign: %v", err)
+		return "", fmt.Errorf("sign: %w", err)
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 // SignPSS returns claims as a JWT signed with PS256 by the current key,
@@ -169,11 +215,19 @@ func (is *Issuer) HMACWithPublicKey(t testing.TB, claims map[string]any) string 
 
 func encodeSegment(t testing.TB, v any) string {
 	t.Helper()
+	seg, err := segment(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seg
+}
+
+func segment(v any) (string, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		t.Fatalf("marshal JWT segment: %v", err)
+		return "", fmt.Errorf("marshal JWT segment: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(raw)
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 func (is *Issuer) isDown(w http.ResponseWriter) bool {
