@@ -103,6 +103,9 @@ func printRevoked(w io.Writer, r apikey.Revoked) {
 	default:
 		fmt.Fprintf(w, "Revoked %s (%s) and the %d keys it minted: %s\n", r.Key.ID, r.Key.Name, len(r.Revoked)-1, strings.Join(r.Revoked, ", "))
 	}
+	if len(r.Revoked) > 0 {
+		fmt.Fprintln(w, "Running servers on this database refuse it within a second.")
+	}
 }
 
 func ownerOf(k apikey.View) string {
