@@ -39,14 +39,20 @@ func (s *Server) admit(authn *auth.Middleware, next http.Handler) http.Handler {
 		charge := true
 		if r.Method == http.MethodPost {
 			// A batch is charged unless every message in it is refused.
-			msgs, refusedAll := 0, true
+			counted, refusedAll := 0, true
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
 				writeBodyError(w, err)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			for _, msg := range jsonRPCMessages(body) {
+			msgs := jsonRPCMessages(body)
+			if len(msgs) == 1 {
+				// The gate sees the same message again; it may reuse
+				// this decoding instead of decoding it a second time.
+				r = r.WithContext(withAdmitted(r.Context(), admitted{raw: body, msg: msgs[0]}))
+			}
+			for _, msg := range msgs {
 				need, refused := s.requirement(c, msg)
 				if need != "" && !c.can(need) {
 					if msg.Method == string(mcp.MethodToolsCall) {
@@ -56,10 +62,10 @@ func (s *Server) admit(authn *auth.Middleware, next http.Handler) http.Handler {
 						"This call needs the "+need+" scope, which this credential does not hold")
 					return
 				}
-				msgs++
+				counted++
 				refusedAll = refusedAll && refused
 			}
-			charge = msgs == 0 || !refusedAll
+			charge = counted == 0 || !refusedAll
 		}
 		if charge && !s.allowRate(w, r, c) {
 			return
@@ -93,6 +99,29 @@ func (s *Server) allowRate(w http.ResponseWriter, r *http.Request, c caller) boo
 	}
 	ratelimit.SetHeaders(w.Header(), d)
 	return true
+}
+
+// admitted is the one message of a request body as admission decoded it.
+type admitted struct {
+	raw []byte
+	msg rpcMessage
+}
+
+type admittedKey struct{}
+
+func withAdmitted(ctx context.Context, a admitted) context.Context {
+	return context.WithValue(ctx, admittedKey{}, a)
+}
+
+// admittedMessage returns admission's decoding of raw, if admission
+// decoded exactly these bytes: the comparison is what makes the reuse
+// safe, since the gate must judge the message mcp-go is about to handle.
+func admittedMessage(ctx context.Context, raw []byte) (rpcMessage, bool) {
+	a, ok := ctx.Value(admittedKey{}).(admitted)
+	if !ok || !bytes.Equal(a.raw, raw) {
+		return rpcMessage{}, false
+	}
+	return a.msg, true
 }
 
 // rpcMessage is the part of a JSON-RPC request that admission looks at.

@@ -291,13 +291,11 @@ func (s *Server) gate(ctx context.Context, _ any, message any) error {
 	if !ok {
 		return nil
 	}
-	var req struct {
-		Method string `json:"method"`
-		Params struct {
-			Name string `json:"name"`
-		} `json:"params"`
+	req, ok := admittedMessage(ctx, raw)
+	if !ok && json.Unmarshal(raw, &req) != nil {
+		return nil
 	}
-	if json.Unmarshal(raw, &req) != nil || req.Method != string(mcp.MethodToolsCall) {
+	if req.Method != string(mcp.MethodToolsCall) {
 		return nil
 	}
 	if !c.persona.AllowsTool(req.Params.Name) {

@@ -75,19 +75,37 @@ func TestGate(t *testing.T) {
 		{"unknown tool is the filter's business", viewer, `{"method":"tools/list"}`, ""},
 		{"no persona", stranger, `{"method":"tools/list"}`, "match no persona"},
 	}
+	// The gate may reuse admission's decoding of the same bytes; a
+	// decoding of other bytes (here, an allowed call) must never be taken
+	// for the message in hand.
+	allowed := `{"method":"tools/call","params":{"name":"list_skills"}}`
+	contexts := []struct {
+		name string
+		with func(ctx context.Context, msg string) context.Context
+	}{
+		{"decoded by the gate", func(ctx context.Context, _ string) context.Context { return ctx }},
+		{"decoded by admission", func(ctx context.Context, msg string) context.Context {
+			return withAdmitted(ctx, admitted{raw: []byte(msg), msg: jsonRPCMessages([]byte(msg))[0]})
+		}},
+		{"admission decoded other bytes", func(ctx context.Context, _ string) context.Context {
+			return withAdmitted(ctx, admitted{raw: []byte(allowed), msg: jsonRPCMessages([]byte(allowed))[0]})
+		}},
+	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := s.gate(tc.ctx, 1, json.RawMessage(tc.msg))
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatalf("gate = %v, want nil", err)
+		for _, cc := range contexts {
+			t.Run(tc.name+"/"+cc.name, func(t *testing.T) {
+				err := s.gate(cc.with(tc.ctx, tc.msg), 1, json.RawMessage(tc.msg))
+				if tc.wantErr == "" {
+					if err != nil {
+						t.Fatalf("gate = %v, want nil", err)
+					}
+					return
 				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("gate = %v, want %q", err, tc.wantErr)
-			}
-		})
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("gate = %v, want %q", err, tc.wantErr)
+				}
+			})
+		}
 	}
 }
 
