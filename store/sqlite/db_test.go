@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"testing/fstest"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/internal/migration"
 	"github.com/skillgate/skillgate/store/storetest"
 )
 
@@ -171,9 +171,9 @@ func migrationCount(t *testing.T, db *DB) int {
 }
 
 func TestMigrateIdempotent(t *testing.T) {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migration.Load(migrationFS)
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migration.Load: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "skillgate.db")
 	db, err := Open(t.Context(), path)
@@ -216,58 +216,6 @@ func TestSchemaTooNew(t *testing.T) {
 			db.Close()
 		}
 		t.Fatalf("Open of newer schema: got %v, want ErrSchemaTooNew", err)
-	}
-}
-
-func TestLoadMigrations(t *testing.T) {
-	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
-	tests := []struct {
-		name    string
-		fsys    fstest.MapFS
-		want    []int
-		wantErr bool
-	}{
-		{"embedded", nil, nil, false},
-		{"in order", fstest.MapFS{
-			"migrations/0002_b.sql": file("B"),
-			"migrations/0001_a.sql": file("A"),
-			"migrations/README":     file("ignored"),
-		}, []int{1, 2}, false},
-		{"gap", fstest.MapFS{
-			"migrations/0001_a.sql": file("A"),
-			"migrations/0003_c.sql": file("C"),
-		}, nil, true},
-		{"duplicate", fstest.MapFS{
-			"migrations/0001_a.sql": file("A"),
-			"migrations/001_b.sql":  file("B"),
-		}, nil, true},
-		{"zero", fstest.MapFS{"migrations/0000_a.sql": file("A")}, nil, true},
-		{"no number", fstest.MapFS{"migrations/init.sql": file("A")}, nil, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var ms []migration
-			var err error
-			if tc.fsys == nil {
-				ms, err = loadMigrations(migrationFS)
-			} else {
-				ms, err = loadMigrations(tc.fsys)
-			}
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("got err %v, want error %v", err, tc.wantErr)
-			}
-			if tc.fsys == nil {
-				if len(ms) == 0 {
-					t.Errorf("got no embedded migrations")
-				}
-				return
-			}
-			for i, v := range tc.want {
-				if ms[i].version != v {
-					t.Errorf("migration %d: got version %d, want %d", i, ms[i].version, v)
-				}
-			}
-		})
 	}
 }
 

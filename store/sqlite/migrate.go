@@ -6,56 +6,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/internal/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
-
-// migration is one numbered schema change, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations in version order. Versions
-// must run 1, 2, 3, ... without gaps or duplicates, so that a missing or
-// renumbered file is caught by the tests rather than in production.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", base)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", base, err)
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: version %d, want %d", m.name, m.version, i+1)
-		}
-	}
-	return ms, nil
-}
 
 // migrateAttempts bounds how often Open retries a migration that found
 // the file busy.
@@ -84,7 +42,7 @@ func (db *DB) migrateRetrying(ctx context.Context) error {
 // the transaction begins IMMEDIATE, processes opening the file at the same
 // time migrate one after the other, and the later ones find nothing to do.
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migration.Load(migrationFS)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -106,14 +64,14 @@ func (db *DB) migrate(ctx context.Context) error {
 				current, len(ms), store.ErrSchemaTooNew)
 		}
 		for _, m := range ms[current:] {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (version, name, applied_at)
 				 VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UTC().UnixMicro()); err != nil {
-				return fmt.Errorf("migrate: record %s: %w", m.name, err)
+				m.Version, m.Name, time.Now().UTC().UnixMicro()); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 			}
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/store"
+	"github.com/skillgate/skillgate/store/internal/migration"
 	"github.com/skillgate/skillgate/store/storetest"
 )
 
@@ -17,9 +18,9 @@ import (
 // previous release left behind.
 func openAtVersion(t *testing.T, path string, n int) *sql.DB {
 	t.Helper()
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migration.Load(migrationFS)
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migration.Load: %v", err)
 	}
 	raw, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -34,13 +35,13 @@ func openAtVersion(t *testing.T, path string, n int) *sql.DB {
 		t.Fatalf("create schema_migrations: %v", err)
 	}
 	for _, m := range ms[:n] {
-		if _, err := raw.ExecContext(t.Context(), m.sql); err != nil {
-			t.Fatalf("apply %s: %v", m.name, err)
+		if _, err := raw.ExecContext(t.Context(), m.SQL); err != nil {
+			t.Fatalf("apply %s: %v", m.Name, err)
 		}
 		if _, err := raw.ExecContext(t.Context(),
 			`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`,
-			m.version, m.name); err != nil {
-			t.Fatalf("record %s: %v", m.name, err)
+			m.Version, m.Name); err != nil {
+			t.Fatalf("record %s: %v", m.Name, err)
 		}
 	}
 	return raw
@@ -121,11 +122,11 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 }
 
-func mustLoadMigrations(t *testing.T) []migration {
+func mustLoadMigrations(t *testing.T) []migration.Migration {
 	t.Helper()
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migration.Load(migrationFS)
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migration.Load: %v", err)
 	}
 	return ms
 }
