@@ -125,15 +125,38 @@ func admittedMessage(ctx context.Context, raw []byte) (rpcMessage, bool) {
 }
 
 // rpcMessage is the part of a JSON-RPC request that admission looks at.
+//
+// Only the method and the tool name are typed: a field that mcp-go ignores
+// for a method (uri for tools/call, say) or accepts in any JSON type
+// (arguments) must not make the decoding fail, or the checks that depend
+// on it would be skipped for that message.
 type rpcMessage struct {
 	Method string `json:"method"`
 	Params struct {
-		Name      string `json:"name"`
-		URI       string `json:"uri"`
-		Arguments struct {
-			SkillID any `json:"skill_id"`
-		} `json:"arguments"`
+		Name      string          `json:"name"`
+		URI       json.RawMessage `json:"uri"`
+		Arguments json.RawMessage `json:"arguments"`
 	} `json:"params"`
+}
+
+// uri returns the uri parameter, if it is a string.
+func (m rpcMessage) uri() string {
+	var u string
+	_ = json.Unmarshal(m.Params.URI, &u)
+	return u
+}
+
+// skillID returns the skill_id argument, if the arguments are an object
+// holding a string one.
+func (m rpcMessage) skillID() (string, bool) {
+	var args struct {
+		SkillID any `json:"skill_id"`
+	}
+	if json.Unmarshal(m.Params.Arguments, &args) != nil {
+		return "", false
+	}
+	id, ok := args.SkillID.(string)
+	return id, ok
 }
 
 // jsonRPCMessages decodes a message or a batch. What does not decode is
@@ -164,13 +187,13 @@ func (s *Server) requirement(c caller, m rpcMessage) (scope string, refused bool
 			return "", true
 		}
 		scope = toolScope(m.Params.Name)
-		if id, ok := m.Params.Arguments.SkillID.(string); ok {
+		if id, ok := m.skillID(); ok {
 			_, err := s.skill(c, id)
 			return scope, err != nil
 		}
 		return scope, false
 	case string(mcp.MethodResourcesRead):
-		id, ok := skillIDFromURI(m.Params.URI)
+		id, ok := skillIDFromURI(m.uri())
 		if !ok {
 			return auth.ScopeSkillsRead, true
 		}

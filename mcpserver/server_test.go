@@ -72,6 +72,10 @@ func TestGate(t *testing.T) {
 	}{
 		{"allowed call", viewer, `{"method":"tools/call","params":{"name":"list_skills"}}`, ""},
 		{"denied call", viewer, `{"method":"tools/call","params":{"name":"run_skill_script"}}`, `not available to persona "viewer"`},
+		// Fields mcp-go accepts in any type, or ignores, do not make the
+		// message escape the gate.
+		{"denied call, arguments not an object", viewer, `{"method":"tools/call","params":{"name":"run_skill_script","arguments":"x"}}`, `not available to persona "viewer"`},
+		{"denied call, a number as uri", viewer, `{"method":"tools/call","params":{"name":"run_skill_script","uri":5}}`, `not available to persona "viewer"`},
 		{"unknown tool is the filter's business", viewer, `{"method":"tools/list"}`, ""},
 		{"no persona", stranger, `{"method":"tools/list"}`, "match no persona"},
 	}

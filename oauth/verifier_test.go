@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
 )
 
 // claimsOf returns the claims and kid of one of the server's access tokens.
@@ -238,4 +239,23 @@ func TestVerifyCacheOutlivesNothing(t *testing.T) {
 		clock.Advance(DefaultAccessTokenTTL + tokenLeeway + time.Second)
 		ts.mustRefuse(t, tokens.AccessToken, "after it expired")
 	})
+}
+
+// TestVerifyCacheEndsWithRotationGrace: a token issued from a key's secret
+// that a rotation gives a grace period stops when the grace ends, also
+// after it was cached (the end of a grace changes nothing in the store).
+func TestVerifyCacheEndsWithRotationGrace(t *testing.T) {
+	clock := newTestClock()
+	var mk managedKeys
+	ts := newTestServer(t, func(o *Options) { o.Now = clock.Now }, withManagedKeys(&mk, clock.Now))
+	id, secret := mk.create(t, "rotated")
+	_, tokens := loggedIn(t, ts, login{APIKey: secret})
+	grace := 5 * time.Minute
+	if _, err := mk.mgr.Rotate(context.Background(), apikey.CLIActor("test"), id, &grace); err != nil {
+		t.Fatal(err)
+	}
+	ts.mustVerify(t, tokens.AccessToken) // cached, within the grace
+	ts.mustVerify(t, tokens.AccessToken)
+	clock.Advance(grace + time.Second)
+	ts.mustRefuse(t, tokens.AccessToken, "after the rotation's grace")
 }

@@ -25,7 +25,9 @@ type VerifierStore interface {
 // Managed verifies keys stored in the database. Verified keys are cached,
 // and every use of a cached key first checks the store's KeysVersion, which
 // changes with every revocation, rotation or update committed by any
-// process: a cached key never outlives its revocation.
+// process: a cached key never outlives its revocation for longer than the
+// store lets a version be seen late (not at all for a change made through
+// the same store, one second by default for another process's).
 type Managed struct {
 	store  VerifierStore
 	prefix string
@@ -156,7 +158,8 @@ func (m *Managed) Recheck(ctx context.Context, p auth.Principal) (auth.Principal
 		return auth.Principal{}, auth.ErrUnknownCredential
 	}
 	now := m.now()
-	if err := m.recheckSecret(ctx, p, now); err != nil {
+	secretEnds, err := m.recheckSecret(ctx, p, now)
+	if err != nil {
 		if errors.Is(err, auth.ErrUnknownCredential) {
 			return auth.Principal{}, err
 		}
@@ -174,30 +177,37 @@ func (m *Managed) Recheck(ctx context.Context, p auth.Principal) (auth.Principal
 	}
 	fresh := principal(lineage)
 	fresh.SecretID = p.SecretID
+	// A secret rotated away stops at the end of its grace, which no
+	// change of the store marks: the principal says so, so that whoever
+	// keeps it (a cache of tokens issued from this secret) lets go then.
+	if !secretEnds.IsZero() && (fresh.ExpiresAt.IsZero() || secretEnds.Before(fresh.ExpiresAt)) {
+		fresh.ExpiresAt = secretEnds
+	}
 	return fresh, nil
 }
 
 // recheckSecret checks that the very secret p was verified with still
-// works: a rotation with no grace ends sessions opened with the old one.
-func (m *Managed) recheckSecret(ctx context.Context, p auth.Principal, now time.Time) error {
+// works (a rotation with no grace ends sessions opened with the old one),
+// and returns when it stops working: zero for the current secret.
+func (m *Managed) recheckSecret(ctx context.Context, p auth.Principal, now time.Time) (time.Time, error) {
 	raw, err := hex.DecodeString(p.SecretID)
 	if err != nil || len(raw) != 32 {
 		// Every managed principal carries its secret's id; one without
 		// is not from this verifier and is refused.
-		return auth.ErrUnknownCredential
+		return time.Time{}, auth.ErrUnknownCredential
 	}
 	_, sec, err := m.store.KeyBySecret(ctx, [32]byte(raw))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return auth.ErrRevoked
+		return time.Time{}, auth.ErrRevoked
 	case err != nil:
-		return fmt.Errorf("look up API key secret: %w", err)
+		return time.Time{}, fmt.Errorf("look up API key secret: %w", err)
 	case sec.KeyID != p.CredentialID:
-		return auth.ErrUnknownCredential
+		return time.Time{}, auth.ErrUnknownCredential
 	case !sec.ExpiresAt.IsZero() && !now.Before(sec.ExpiresAt):
-		return auth.ErrRotated
+		return time.Time{}, auth.ErrRotated
 	}
-	return nil
+	return sec.ExpiresAt, nil
 }
 
 // checkLineage refuses a key if it or any ancestor is revoked, expired or

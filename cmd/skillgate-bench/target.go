@@ -57,6 +57,9 @@ func startProcess(ctx context.Context, name, path string, wantKey bool, args ...
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		signalled := false
 		for sc.Scan() {
+			if signalled {
+				continue // p is read by others from now on
+			}
 			line := sc.Text()
 			if m := adminKey.FindStringSubmatch(line); m != nil && p.key == "" {
 				p.key = m[1]
@@ -64,7 +67,7 @@ func startProcess(ctx context.Context, name, path string, wantKey bool, args ...
 			if m := listenAddr.FindStringSubmatch(line); m != nil && p.baseURL == "" {
 				p.baseURL = "http://" + m[1]
 			}
-			if !signalled && p.baseURL != "" && (!wantKey || p.key != "") {
+			if p.baseURL != "" && (!wantKey || p.key != "") {
 				signalled = true
 				close(ready)
 			}

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -40,6 +41,6 @@ func (r Result) Percentile(p float64) time.Duration {
 	}
 	sorted := slices.Clone(r.Latencies)
 	slices.Sort(sorted)
-	rank := int(p*float64(len(sorted)) + 0.999999999)
+	rank := int(math.Ceil(p*float64(len(sorted)) - 1e-9))
 	return sorted[min(max(rank, 1), len(sorted))-1]
 }

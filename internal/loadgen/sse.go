@@ -23,7 +23,10 @@ type sseSession struct {
 	c        Call
 	stream   io.Closer
 	answers  chan []byte
-	cancel   context.CancelFunc
+	// done ends with the stream, so that read never blocks on answers
+	// nobody takes.
+	done   <-chan struct{}
+	cancel context.CancelFunc
 }
 
 func openSSE(ctx context.Context, client *http.Client, t Target, c Call) (*sseSession, error) {
@@ -48,7 +51,7 @@ func openSSE(ctx context.Context, client *http.Client, t Target, c Call) (*sseSe
 		return nil, fmt.Errorf("open stream: status %d", resp.StatusCode)
 	}
 	s := &sseSession{client: client, auth: t.Authorization, c: c, stream: resp.Body,
-		answers: make(chan []byte, 1), cancel: cancel}
+		answers: make(chan []byte, 1), done: streamCtx.Done(), cancel: cancel}
 	events := bufio.NewReader(resp.Body)
 	name, data, err := readEvent(events)
 	if err != nil || name != "endpoint" {
@@ -64,7 +67,7 @@ func openSSE(ctx context.Context, client *http.Client, t Target, c Call) (*sseSe
 	s.endpoint = ep.String()
 	go s.read(events)
 
-	if err := s.roundTrip(ctx, initializeRequest(), checkInitialized); err != nil {
+	if err := s.roundTrip(ctx, 0, initializeRequest(), checkInitialized); err != nil {
 		s.close()
 		return nil, fmt.Errorf("initialize: %w", err)
 	}
@@ -101,7 +104,11 @@ func (s *sseSession) read(events *bufio.Reader) {
 			}
 			continue
 		}
-		s.answers <- data
+		select {
+		case s.answers <- data:
+		case <-s.done:
+			return
+		}
 	}
 }
 
@@ -113,22 +120,31 @@ func (s *sseSession) pong(id json.RawMessage) {
 }
 
 func (s *sseSession) call(ctx context.Context, id int64) error {
-	return s.roundTrip(ctx, callRequest(id, s.c), checkAnswer)
+	return s.roundTrip(ctx, id, callRequest(id, s.c), checkAnswer)
 }
 
-// roundTrip posts msg and checks the next answer on the stream.
-func (s *sseSession) roundTrip(ctx context.Context, msg []byte, check func([]byte) error) error {
+// roundTrip posts msg, whose JSON-RPC id is id, and checks its answer on
+// the stream. Answers to earlier calls that gave up waiting are skipped.
+func (s *sseSession) roundTrip(ctx context.Context, id int64, msg []byte, check func([]byte) error) error {
 	if err := s.post(ctx, msg); err != nil {
 		return err
 	}
-	select {
-	case data, ok := <-s.answers:
-		if !ok {
-			return errors.New("stream closed")
+	for {
+		select {
+		case data, ok := <-s.answers:
+			if !ok {
+				return errors.New("stream closed")
+			}
+			var answer struct {
+				ID *int64 `json:"id"`
+			}
+			if json.Unmarshal(data, &answer) != nil || answer.ID == nil || *answer.ID != id {
+				continue
+			}
+			return check(data)
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return check(data)
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
