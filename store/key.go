@@ -211,6 +211,22 @@ func (s Secret) Validate() error {
 	return nil
 }
 
+// ValidateNew reports, wrapping ErrInvalid, whether a new key k and its
+// first secret s cannot be stored together. Backends call it before
+// creating a key.
+func ValidateNew(k APIKey, s Secret) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.KeyID != k.ID {
+		return fmt.Errorf("key %s: secret belongs to key %s: %w", k.ID, s.KeyID, ErrInvalid)
+	}
+	return nil
+}
+
 // ErrQuotaExceeded is wrapped by *QuotaError.
 var ErrQuotaExceeded = errors.New("monthly execution quota exceeded")
 

@@ -26,7 +26,7 @@ const insertSecret = `INSERT INTO api_key_secrets (` + secretColumns + `)
 // other and check sees every sibling that any of them committed before it:
 // a budget carved out of the parent cannot be overdrawn.
 func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, check func(store.APIKey, store.Family) error) error {
-	if err := validateNew(k, s); err != nil {
+	if err := store.ValidateNew(k, s); err != nil {
 		return fmt.Errorf("postgres: create key: %w", translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -59,7 +59,7 @@ func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, che
 // then do nothing once it commits; if the key cannot be stored the whole
 // transaction rolls back, marker included, so the bootstrap stays open.
 func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Secret) (bool, error) {
-	if err := validateNew(k, s); err != nil {
+	if err := store.ValidateNew(k, s); err != nil {
 		return false, fmt.Errorf("postgres: create bootstrap key: %w", translate(err))
 	}
 	var created bool
@@ -84,20 +84,6 @@ func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Se
 		return false, fmt.Errorf("postgres: create bootstrap key %s: %w", k.ID, translate(err))
 	}
 	return created, nil
-}
-
-// validateNew checks a new key and its first secret.
-func validateNew(k store.APIKey, s store.Secret) error {
-	if err := k.Validate(); err != nil {
-		return err
-	}
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	if s.KeyID != k.ID {
-		return fmt.Errorf("key %s: secret belongs to key %s: %w", k.ID, s.KeyID, store.ErrInvalid)
-	}
-	return nil
 }
 
 // insertKeyTx stores k and its first secret. Usage starts from zero

@@ -31,7 +31,7 @@ const insertSecret = `INSERT INTO api_key_secrets (` + secretColumns + `)
 // key are read and written in one IMMEDIATE transaction, so check sees
 // every sibling that any racing creation committed before it.
 func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, check func(store.APIKey, store.Family) error) error {
-	if err := validateNew(k, s); err != nil {
+	if err := store.ValidateNew(k, s); err != nil {
 		return fmt.Errorf("sqlite: create key: %w", err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -63,7 +63,7 @@ func (db *DB) CreateKey(ctx context.Context, k store.APIKey, s store.Secret, che
 // another, are serialised by SQLite's write lock and the bootstrap table's
 // single-row primary key lets only the first one in.
 func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Secret) (bool, error) {
-	if err := validateNew(k, s); err != nil {
+	if err := store.ValidateNew(k, s); err != nil {
 		return false, fmt.Errorf("sqlite: create bootstrap key: %w", err)
 	}
 	var created bool
@@ -89,20 +89,6 @@ func (db *DB) CreateBootstrapKey(ctx context.Context, k store.APIKey, s store.Se
 		return false, fmt.Errorf("sqlite: create bootstrap key %s: %w", k.ID, translate(err))
 	}
 	return created, nil
-}
-
-// validateNew checks a new key and its first secret.
-func validateNew(k store.APIKey, s store.Secret) error {
-	if err := k.Validate(); err != nil {
-		return err
-	}
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	if s.KeyID != k.ID {
-		return fmt.Errorf("key %s: secret belongs to key %s: %w", k.ID, s.KeyID, store.ErrInvalid)
-	}
-	return nil
 }
 
 // insertKeyTx stores k and its first secret. Usage starts from zero
