@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -18,14 +17,8 @@ const clientColumns = `id, secret_hash, registration_token_hash, name,
 
 // CreateClient implements store.OAuth.
 func (db *DB) CreateClient(ctx context.Context, c store.OAuthClient) error {
-	if c.ID == "" {
-		return fmt.Errorf("postgres: create client: empty id: %w", store.ErrInvalid)
-	}
-	if c.CreatedAt.IsZero() {
-		return fmt.Errorf("postgres: create client %s: zero created time: %w", c.ID, store.ErrInvalid)
-	}
-	if err := checkHash("registration token hash", c.RegistrationTokenHash, false); err != nil {
-		return fmt.Errorf("postgres: create client %s: %w", c.ID, translate(err))
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("postgres: create client: %w", err)
 	}
 	m, err := clientMetadataArgs(c)
 	if err != nil {
@@ -43,26 +36,13 @@ func (db *DB) CreateClient(ctx context.Context, c store.OAuthClient) error {
 	return nil
 }
 
-// clientMetadataArgs validates and encodes what UpdateClient replaces, in
+// clientMetadataArgs encodes what UpdateClient replaces, in
 // the order secret_hash, name, redirect_uris, grant_types, response_types,
 // token_endpoint_auth_method, scope, metadata, updated_at.
 func clientMetadataArgs(c store.OAuthClient) ([]any, error) {
-	if err := checkHash("secret hash", c.SecretHash, false); err != nil {
-		return nil, err
-	}
-	// The column's CHECK would refuse a non-object too, but as a driver
-	// error; ErrInvalid tells the caller it was their input.
-	if len(c.Metadata) > 0 && !isJSONObject(c.Metadata) {
-		return nil, fmt.Errorf("metadata: not a JSON object: %w", store.ErrInvalid)
-	}
 	return []any{bytesArg(c.SecretHash), c.Name, listArg(c.RedirectURIs),
 		listArg(c.GrantTypes), listArg(c.ResponseTypes), c.TokenEndpointAuthMethod,
 		c.Scope, metadataArg(c.Metadata), timeArg(c.UpdatedAt)}, nil
-}
-
-func isJSONObject(b []byte) bool {
-	var m map[string]json.RawMessage
-	return json.Unmarshal(b, &m) == nil && m != nil
 }
 
 // Client implements store.OAuth.
@@ -102,6 +82,9 @@ func (db *DB) ListClients(ctx context.Context) ([]store.OAuthClient, error) {
 // TokenEndpointAuthMethod, Scope, Metadata and UpdatedAt. LastUsedAt
 // (TouchClient's) and RegisteredFrom (history) are kept.
 func (db *DB) UpdateClient(ctx context.Context, c store.OAuthClient) error {
+	if err := c.ValidateMetadata(); err != nil {
+		return fmt.Errorf("postgres: update client: %w", err)
+	}
 	args, err := clientMetadataArgs(c)
 	if err != nil {
 		return fmt.Errorf("postgres: update client %s: %w", c.ID, translate(err))
@@ -123,7 +106,7 @@ func (db *DB) UpdateClient(ctx context.Context, c store.OAuthClient) error {
 // they were given to this client, not to one registered later under the
 // same id (clients from platform.yaml have fixed ids).
 func (db *DB) DeleteClient(ctx context.Context, id string, at time.Time) error {
-	if err := checkTime("revocation time", at); err != nil {
+	if err := store.CheckTime("revocation time", at); err != nil {
 		return fmt.Errorf("postgres: delete client %s: %w", id, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

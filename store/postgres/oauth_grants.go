@@ -51,11 +51,8 @@ func (db *DB) CreateCode(ctx context.Context, c store.OAuthCode, g store.OAuthGr
 }
 
 func codeArgs(c store.OAuthCode) ([]any, error) {
-	if err := checkHash("code hash", c.Hash, true); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	if c.ExpiresAt.IsZero() {
-		return nil, fmt.Errorf("code: zero expiry: %w", store.ErrInvalid)
 	}
 	return []any{c.Hash, c.ClientID, c.RedirectURI, c.CodeChallenge, c.Resource,
 		listArg(c.Scopes), c.GrantID, timeArg(c.ExpiresAt), timeArg(c.RedeemedAt)}, nil
@@ -68,7 +65,7 @@ func codeArgs(c store.OAuthCode) ([]any, error) {
 // find it redeemed. A replay's revocation commits although the call
 // returns store.ErrRedeemed.
 func (db *DB) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store.OAuthCode, store.OAuthGrant, error) {
-	if err := checkTime("redemption time", now); err != nil {
+	if err := store.CheckTime("redemption time", now); err != nil {
 		return store.OAuthCode{}, store.OAuthGrant{}, fmt.Errorf("postgres: redeem code: %w", translate(err))
 	}
 	var (
@@ -150,13 +147,8 @@ func (db *DB) CreateGrant(ctx context.Context, g store.OAuthGrant) error {
 }
 
 func grantArgs(g store.OAuthGrant) ([]any, error) {
-	switch {
-	case g.ID == "":
-		return nil, fmt.Errorf("grant: empty id: %w", store.ErrInvalid)
-	case g.CreatedAt.IsZero():
-		return nil, fmt.Errorf("grant %s: zero created time: %w", g.ID, store.ErrInvalid)
-	case g.Generation < 0:
-		return nil, fmt.Errorf("grant %s: negative generation: %w", g.ID, store.ErrInvalid)
+	if err := g.Validate(); err != nil {
+		return nil, err
 	}
 	identity, err := identityArg(g.Identity)
 	if err != nil {
@@ -192,7 +184,7 @@ func lockGrant(ctx context.Context, tx pgx.Tx, id string) (store.OAuthGrant, err
 // RevokeGrant implements store.OAuth. A revoked grant keeps its first
 // RevokedAt and reason.
 func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) error {
-	if err := checkTime("revocation time", at); err != nil {
+	if err := store.CheckTime("revocation time", at); err != nil {
 		return fmt.Errorf("postgres: revoke grant %s: %w", id, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -211,7 +203,7 @@ func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) 
 
 // RevokeClientGrants implements store.OAuth.
 func (db *DB) RevokeClientGrants(ctx context.Context, clientID, reason string, at time.Time) (int, error) {
-	if err := checkTime("revocation time", at); err != nil {
+	if err := store.CheckTime("revocation time", at); err != nil {
 		return 0, fmt.Errorf("postgres: revoke grants of client %s: %w", clientID, translate(err))
 	}
 	var n int64
@@ -259,7 +251,7 @@ func scanGrant(s pgx.Row) (store.OAuthGrant, error) {
 		return store.OAuthGrant{}, err
 	}
 	var err error
-	if g.Identity, err = identityValue(identity); err != nil {
+	if g.Identity, err = store.DecodeIdentity(identity); err != nil {
 		return store.OAuthGrant{}, fmt.Errorf("grant %s: identity: %w", g.ID, err)
 	}
 	g.Scopes = listValue(scopes)

@@ -48,8 +48,11 @@ func (db *DB) SigningKeys(ctx context.Context, now time.Time) ([]store.SigningKe
 // is one not inserted yet. Every other key still signing at k.CreatedAt is
 // retired, so k is the only one that signs.
 func (db *DB) AddSigningKey(ctx context.Context, k store.SigningKey, notBefore time.Time, keepPublished time.Duration) (bool, error) {
-	if err := checkSigningKey(k, keepPublished); err != nil {
-		return false, fmt.Errorf("postgres: add signing key %s: %w", k.ID, translate(err))
+	if err := k.Validate(); err != nil {
+		return false, fmt.Errorf("postgres: add signing key: %w", err)
+	}
+	if keepPublished < 0 {
+		return false, fmt.Errorf("postgres: add signing key %s: negative keepPublished: %w", k.ID, store.ErrInvalid)
 	}
 	var added bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -82,24 +85,6 @@ func (db *DB) AddSigningKey(ctx context.Context, k store.SigningKey, notBefore t
 		return false, fmt.Errorf("postgres: add signing key %s: %w", k.ID, translate(err))
 	}
 	return added, nil
-}
-
-// checkSigningKey reports, wrapping store.ErrInvalid, what makes k
-// unstorable.
-func checkSigningKey(k store.SigningKey, keepPublished time.Duration) error {
-	switch {
-	case k.ID == "":
-		return fmt.Errorf("empty id: %w", store.ErrInvalid)
-	case k.Algorithm == "":
-		return fmt.Errorf("empty algorithm: %w", store.ErrInvalid)
-	case len(k.PrivateKey) == 0:
-		return fmt.Errorf("empty private key: %w", store.ErrInvalid)
-	case k.CreatedAt.IsZero():
-		return fmt.Errorf("zero created time: %w", store.ErrInvalid)
-	case keepPublished < 0:
-		return fmt.Errorf("negative keepPublished: %w", store.ErrInvalid)
-	}
-	return nil
 }
 
 // ServerSecret implements store.OAuth. A secret that exists is read at

@@ -14,7 +14,7 @@ import (
 // revocation is checked and its generation advanced, so that a revocation
 // committed meanwhile is seen, not overwritten.
 func (db *DB) AddRefresh(ctx context.Context, grantID string, generation int, hash []byte, at time.Time) error {
-	if err := checkRefresh(generation, hash, at); err != nil {
+	if err := store.ValidateRefresh(generation, hash, at); err != nil {
 		return fmt.Errorf("postgres: add refresh token to grant %s: %w", grantID, translate(err))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -31,16 +31,6 @@ func (db *DB) AddRefresh(ctx context.Context, grantID string, generation int, ha
 		return fmt.Errorf("postgres: add refresh token to grant %s: %w", grantID, translate(err))
 	}
 	return nil
-}
-
-func checkRefresh(generation int, hash []byte, at time.Time) error {
-	if generation < 1 {
-		return fmt.Errorf("generation %d, want 1 or more: %w", generation, store.ErrInvalid)
-	}
-	if err := checkHash("refresh token hash", hash, true); err != nil {
-		return err
-	}
-	return checkTime("time", at)
 }
 
 // advance makes generation the grant's current one, if the grant is still
@@ -96,10 +86,10 @@ func (g generationScanner) Scan(dest ...any) error {
 // rotates and the others, finding their token one generation behind, are
 // replays. A reuse's revocation commits and is returned with a nil error.
 func (db *DB) RotateRefresh(ctx context.Context, presented, next []byte, now time.Time, grace time.Duration) (store.OAuthGrant, store.RefreshOutcome, error) {
-	if err := checkHash("next refresh token hash", next, true); err != nil {
+	if err := store.CheckHash("next refresh token hash", next, true); err != nil {
 		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", translate(err))
 	}
-	if err := checkTime("rotation time", now); err != nil {
+	if err := store.CheckTime("rotation time", now); err != nil {
 		return store.OAuthGrant{}, 0, fmt.Errorf("postgres: rotate refresh token: %w", translate(err))
 	}
 	var (

@@ -38,16 +38,8 @@ func (db *DB) CreateRequest(ctx context.Context, r store.OAuthRequest) error {
 }
 
 func requestArgs(r store.OAuthRequest) ([]any, error) {
-	switch {
-	case r.ID == "":
-		return nil, fmt.Errorf("empty id: %w", store.ErrInvalid)
-	case r.CreatedAt.IsZero():
-		return nil, fmt.Errorf("request %s: zero created time: %w", r.ID, store.ErrInvalid)
-	case r.ExpiresAt.IsZero():
-		return nil, fmt.Errorf("request %s: zero expiry: %w", r.ID, store.ErrInvalid)
-	}
-	if err := checkHash("browser hash", r.BrowserHash, false); err != nil {
-		return nil, fmt.Errorf("request %s: %w", r.ID, err)
+	if err := r.Validate(); err != nil {
+		return nil, err
 	}
 	identity, err := nullIdentityArg(r.Identity)
 	if err != nil {
@@ -147,13 +139,8 @@ const saveConsent = `INSERT INTO oauth_consents
 // of the old and new ones, old first, in one statement, so that two
 // consents saved at once both count. GrantedAt becomes c's.
 func (db *DB) SaveConsent(ctx context.Context, c store.OAuthConsent) error {
-	switch {
-	case c.ClientID == "":
-		return fmt.Errorf("postgres: save consent: empty client id: %w", store.ErrInvalid)
-	case c.IdentityKey == "":
-		return fmt.Errorf("postgres: save consent to client %s: empty identity key: %w", c.ClientID, store.ErrInvalid)
-	case c.GrantedAt.IsZero():
-		return fmt.Errorf("postgres: save consent to client %s: zero granted time: %w", c.ClientID, store.ErrInvalid)
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("postgres: save consent: %w", err)
 	}
 	// Repeats within c.Scopes are dropped here, first kept, as the SQLite
 	// backend drops them; the statement only drops those already stored.

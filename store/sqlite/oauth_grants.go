@@ -50,11 +50,8 @@ func (db *DB) CreateCode(ctx context.Context, c store.OAuthCode, g store.OAuthGr
 }
 
 func codeArgs(c store.OAuthCode) ([]any, error) {
-	if err := checkHash("code hash", c.Hash, true); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	if c.ExpiresAt.IsZero() {
-		return nil, fmt.Errorf("code: zero expiry: %w", store.ErrInvalid)
 	}
 	scopes, err := listArg(c.Scopes)
 	if err != nil {
@@ -69,7 +66,7 @@ func codeArgs(c store.OAuthCode) ([]any, error) {
 // the row and the others find it redeemed. A replay's revocation commits
 // although the call returns store.ErrRedeemed.
 func (db *DB) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store.OAuthCode, store.OAuthGrant, error) {
-	if err := checkTime("redemption time", now); err != nil {
+	if err := store.CheckTime("redemption time", now); err != nil {
 		return store.OAuthCode{}, store.OAuthGrant{}, fmt.Errorf("sqlite: redeem code: %w", err)
 	}
 	var (
@@ -152,13 +149,8 @@ func (db *DB) CreateGrant(ctx context.Context, g store.OAuthGrant) error {
 }
 
 func grantArgs(g store.OAuthGrant) ([]any, error) {
-	switch {
-	case g.ID == "":
-		return nil, fmt.Errorf("grant: empty id: %w", store.ErrInvalid)
-	case g.CreatedAt.IsZero():
-		return nil, fmt.Errorf("grant %s: zero created time: %w", g.ID, store.ErrInvalid)
-	case g.Generation < 0:
-		return nil, fmt.Errorf("grant %s: negative generation: %w", g.ID, store.ErrInvalid)
+	if err := g.Validate(); err != nil {
+		return nil, err
 	}
 	identity, err := identityArg(g.Identity)
 	if err != nil {
@@ -189,7 +181,7 @@ func grantByID(ctx context.Context, q querier, id string) (store.OAuthGrant, err
 // RevokeGrant implements store.OAuth. A revoked grant keeps its first
 // RevokedAt and reason.
 func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) error {
-	if err := checkTime("revocation time", at); err != nil {
+	if err := store.CheckTime("revocation time", at); err != nil {
 		return fmt.Errorf("sqlite: revoke grant %s: %w", id, err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -208,7 +200,7 @@ func (db *DB) RevokeGrant(ctx context.Context, id, reason string, at time.Time) 
 
 // RevokeClientGrants implements store.OAuth.
 func (db *DB) RevokeClientGrants(ctx context.Context, clientID, reason string, at time.Time) (int, error) {
-	if err := checkTime("revocation time", at); err != nil {
+	if err := store.CheckTime("revocation time", at); err != nil {
 		return 0, fmt.Errorf("sqlite: revoke grants of client %s: %w", clientID, err)
 	}
 	var n int64

@@ -45,16 +45,10 @@ func (db *DB) SigningKeys(ctx context.Context, now time.Time) ([]store.SigningKe
 // Every other key still signing at k.CreatedAt is retired, so k is the only
 // one that signs.
 func (db *DB) AddSigningKey(ctx context.Context, k store.SigningKey, notBefore time.Time, keepPublished time.Duration) (bool, error) {
-	switch {
-	case k.ID == "":
-		return false, fmt.Errorf("sqlite: add signing key: empty id: %w", store.ErrInvalid)
-	case k.Algorithm == "":
-		return false, fmt.Errorf("sqlite: add signing key %s: empty algorithm: %w", k.ID, store.ErrInvalid)
-	case len(k.PrivateKey) == 0:
-		return false, fmt.Errorf("sqlite: add signing key %s: empty private key: %w", k.ID, store.ErrInvalid)
-	case k.CreatedAt.IsZero():
-		return false, fmt.Errorf("sqlite: add signing key %s: zero created time: %w", k.ID, store.ErrInvalid)
-	case keepPublished < 0:
+	if err := k.Validate(); err != nil {
+		return false, fmt.Errorf("sqlite: add signing key: %w", err)
+	}
+	if keepPublished < 0 {
 		return false, fmt.Errorf("sqlite: add signing key %s: negative keepPublished: %w", k.ID, store.ErrInvalid)
 	}
 	var added bool

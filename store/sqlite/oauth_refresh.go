@@ -11,7 +11,7 @@ import (
 
 // AddRefresh implements store.OAuth.
 func (db *DB) AddRefresh(ctx context.Context, grantID string, generation int, hash []byte, at time.Time) error {
-	if err := checkRefresh(generation, hash, at); err != nil {
+	if err := store.ValidateRefresh(generation, hash, at); err != nil {
 		return fmt.Errorf("sqlite: add refresh token to grant %s: %w", grantID, err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -28,16 +28,6 @@ func (db *DB) AddRefresh(ctx context.Context, grantID string, generation int, ha
 		return fmt.Errorf("sqlite: add refresh token to grant %s: %w", grantID, translate(err))
 	}
 	return nil
-}
-
-func checkRefresh(generation int, hash []byte, at time.Time) error {
-	if generation < 1 {
-		return fmt.Errorf("generation %d, want 1 or more: %w", generation, store.ErrInvalid)
-	}
-	if err := checkHash("refresh token hash", hash, true); err != nil {
-		return err
-	}
-	return checkTime("time", at)
 }
 
 // advance makes generation the grant's current one, if the grant is still
@@ -99,10 +89,10 @@ func (g generationScanner) Scan(dest ...any) error {
 // token's generation, read with the grant, decides the outcome. A reuse's
 // revocation commits and is returned with a nil error.
 func (db *DB) RotateRefresh(ctx context.Context, presented, next []byte, now time.Time, grace time.Duration) (store.OAuthGrant, store.RefreshOutcome, error) {
-	if err := checkHash("next refresh token hash", next, true); err != nil {
+	if err := store.CheckHash("next refresh token hash", next, true); err != nil {
 		return store.OAuthGrant{}, 0, fmt.Errorf("sqlite: rotate refresh token: %w", err)
 	}
-	if err := checkTime("rotation time", now); err != nil {
+	if err := store.CheckTime("rotation time", now); err != nil {
 		return store.OAuthGrant{}, 0, fmt.Errorf("sqlite: rotate refresh token: %w", err)
 	}
 	var (

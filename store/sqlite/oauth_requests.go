@@ -38,16 +38,8 @@ func (db *DB) CreateRequest(ctx context.Context, r store.OAuthRequest) error {
 }
 
 func requestArgs(r store.OAuthRequest) ([]any, error) {
-	switch {
-	case r.ID == "":
-		return nil, fmt.Errorf("empty id: %w", store.ErrInvalid)
-	case r.CreatedAt.IsZero():
-		return nil, fmt.Errorf("request %s: zero created time: %w", r.ID, store.ErrInvalid)
-	case r.ExpiresAt.IsZero():
-		return nil, fmt.Errorf("request %s: zero expiry: %w", r.ID, store.ErrInvalid)
-	}
-	if err := checkHash("browser hash", r.BrowserHash, false); err != nil {
-		return nil, fmt.Errorf("request %s: %w", r.ID, err)
+	if err := r.Validate(); err != nil {
+		return nil, err
 	}
 	scopes, err := listArg(r.Scopes)
 	if err != nil {
@@ -152,13 +144,8 @@ func consent(ctx context.Context, q querier, clientID, identityKey string) (stor
 // of the old and new ones, old first, in one transaction, so that two
 // consents saved at once both count. GrantedAt becomes c's.
 func (db *DB) SaveConsent(ctx context.Context, c store.OAuthConsent) error {
-	switch {
-	case c.ClientID == "":
-		return fmt.Errorf("sqlite: save consent: empty client id: %w", store.ErrInvalid)
-	case c.IdentityKey == "":
-		return fmt.Errorf("sqlite: save consent to client %s: empty identity key: %w", c.ClientID, store.ErrInvalid)
-	case c.GrantedAt.IsZero():
-		return fmt.Errorf("sqlite: save consent to client %s: zero granted time: %w", c.ClientID, store.ErrInvalid)
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("sqlite: save consent: %w", err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := consent(ctx, tx, c.ClientID, c.IdentityKey)

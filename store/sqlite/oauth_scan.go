@@ -1,11 +1,7 @@
 package sqlite
 
 import (
-	"crypto/sha256"
 	"database/sql"
-	"encoding/json"
-	"fmt"
-	"time"
 
 	"github.com/skillgate/skillgate/store"
 )
@@ -37,44 +33,10 @@ func textArg(b []byte) any {
 	return string(b)
 }
 
-// checkHash reports, wrapping store.ErrInvalid, whether b is not a SHA-256
-// hash. An empty b is accepted unless required.
-func checkHash(what string, b []byte, required bool) error {
-	if len(b) == 0 && !required {
-		return nil
-	}
-	if len(b) != sha256.Size {
-		return fmt.Errorf("%s: %d bytes, want a %d-byte SHA-256: %w", what, len(b), sha256.Size, store.ErrInvalid)
-	}
-	return nil
-}
-
-// checkTime reports, wrapping store.ErrInvalid, whether t is zero. Times
-// that record a change (a revocation, a redemption) must not be zero: the
-// zero time is stored as NULL, which reads as "not yet".
-func checkTime(what string, t time.Time) error {
-	if t.IsZero() {
-		return fmt.Errorf("zero %s: %w", what, store.ErrInvalid)
-	}
-	return nil
-}
-
-// identityJSON is the stored form of a store.OAuthIdentity. Its field names
-// are part of the schema: renaming a Go field must not change them.
-type identityJSON struct {
-	Source       string   `json:"source,omitempty"`
-	CredentialID string   `json:"credential_id,omitempty"`
-	SecretID     string   `json:"secret_id,omitempty"`
-	Subject      string   `json:"subject,omitempty"`
-	Issuer       string   `json:"issuer,omitempty"`
-	User         string   `json:"user,omitempty"`
-	Org          string   `json:"org,omitempty"`
-	Teams        []string `json:"teams,omitempty"`
-	Roles        []string `json:"roles,omitempty"`
-}
-
+// identityArg encodes id in its stored form, as text: pgx sends a string
+// for a JSON column as the JSON it is, and SQLite keeps it as TEXT.
 func identityArg(id store.OAuthIdentity) (string, error) {
-	b, err := json.Marshal(identityJSON(id))
+	b, err := store.EncodeIdentity(id)
 	return string(b), err
 }
 
@@ -86,19 +48,9 @@ func nullIdentityArg(id *store.OAuthIdentity) (any, error) {
 	return identityArg(*id)
 }
 
-// identityValue decodes an identity, returning empty lists as nil.
+// identityValue decodes an identity stored as text.
 func identityValue(s string) (store.OAuthIdentity, error) {
-	var j identityJSON
-	if err := json.Unmarshal([]byte(s), &j); err != nil {
-		return store.OAuthIdentity{}, err
-	}
-	if len(j.Teams) == 0 {
-		j.Teams = nil
-	}
-	if len(j.Roles) == 0 {
-		j.Roles = nil
-	}
-	return store.OAuthIdentity(j), nil
+	return store.DecodeIdentity([]byte(s))
 }
 
 // nullIdentityValue decodes an identity stored by nullIdentityArg.
