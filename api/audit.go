@@ -1,13 +1,12 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/skillgate/skillgate/audit"
+
 	"github.com/skillgate/skillgate/auth/apikey"
-	"github.com/skillgate/skillgate/store"
 )
 
 // AuditEntry is one audit event as the API and the CLI show it.
@@ -30,15 +29,10 @@ type AuditPage struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// NewAuditPage returns the page of events, which were fetched with one
-// more than limit so that it can tell whether another page follows.
-func NewAuditPage(events []store.AuditEvent, limit int) AuditPage {
-	page := AuditPage{Events: make([]AuditEntry, 0, min(len(events), limit))}
-	if len(events) > limit {
-		events = events[:limit]
-		page.NextCursor = strconv.FormatInt(events[limit-1].ID, 10)
-	}
-	for _, e := range events {
+// NewAuditPage returns the API's form of a page of the audit log.
+func NewAuditPage(p audit.Page) AuditPage {
+	page := AuditPage{Events: make([]AuditEntry, 0, len(p.Events)), NextCursor: p.NextCursor}
+	for _, e := range p.Events {
 		page.Events = append(page.Events, AuditEntry{
 			ID: e.ID, Time: e.Time.UTC(), KeyID: e.KeyID, Principal: e.Principal,
 			Action: e.Action, Target: e.Target, Result: e.Result,
@@ -48,48 +42,31 @@ func NewAuditPage(events []store.AuditEvent, limit int) AuditPage {
 	return page
 }
 
-// listAudit serves GET /v1/audit, for administrators only.
-func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, _ apikey.Actor) error {
+// listAudit serves GET /v1/audit. The audit reader decides who may read
+// it and which queries are valid; this parses the query string.
+func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, a apikey.Actor) error {
 	q, err := parseQuery(r, "key_id", "action", "result", "since", "until", "cursor", "limit")
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{KeyID: q.Get("key_id"), Action: q.Get("action"), Result: q.Get("result")}
-	switch f.Result {
-	case "", store.ResultOK, store.ResultDenied, store.ResultError:
-	default:
-		return badRequest("Query parameter result must be ok, denied or error", "Leave it out for every result.")
-	}
-	if f.Since, err = timeParam(q, "since"); err != nil {
+	query := audit.Query{KeyID: q.Get("key_id"), Action: q.Get("action"), Result: q.Get("result"), Cursor: q.Get("cursor")}
+	if query.Since, err = timeParam(q, "since"); err != nil {
 		return err
 	}
-	if f.Until, err = timeParam(q, "until"); err != nil {
+	if query.Until, err = timeParam(q, "until"); err != nil {
 		return err
 	}
-	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
-		return badRequest("Query parameter since must be before until", "since is inclusive, until exclusive.")
-	}
-	if c := q.Get("cursor"); c != "" {
-		n, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || n <= 0 {
-			return badRequest("Query parameter cursor is not valid", "Pass next_cursor from the previous page unchanged.")
-		}
-		f.Before = n
-	}
-	limit := defaultAuditPage
 	if _, ok := q["limit"]; ok {
-		if limit, err = intParam(q, "limit"); err != nil {
+		if query.Limit, err = intParam(q, "limit"); err != nil {
 			return err
 		}
-		if limit < 1 || limit > maxAuditPage {
-			return badRequest(fmt.Sprintf("Query parameter limit must be between 1 and %d", maxAuditPage),
-				fmt.Sprintf("Leave it out for pages of %d.", defaultAuditPage))
+		if query.Limit == 0 {
+			query.Limit = -1 // given as 0: refused, not the default
 		}
 	}
-	f.Limit = limit + 1
-	events, err := h.audit.ListAudit(r.Context(), f)
+	page, err := h.audit.List(r.Context(), a, query)
 	if err != nil {
-		return fmt.Errorf("list audit events: %w", err)
+		return err
 	}
-	return writeJSON(w, http.StatusOK, NewAuditPage(events, limit))
+	return writeJSON(w, http.StatusOK, NewAuditPage(page))
 }

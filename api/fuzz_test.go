@@ -21,6 +21,9 @@ func FuzzRequests(f *testing.F) {
 	f.Add("POST", "/v1/api-keys/key_x/rotate", `{"grace_period":"-1d"}`)
 	f.Add("GET", "/v1/api-keys?limit=1e9&state=x&cursor=%%", ``)
 	f.Add("GET", "/v1/audit?since=yesterday", ``)
+	f.Add("GET", "/v1/oauth-clients", ``)
+	f.Add("POST", "/v1/oauth-clients/cl_x/revoke-grants", `{}`)
+	f.Add("DELETE", "/v1/oauth-clients/%C0%80", ``)
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		u, err := url.Parse(ta.url + "/v1/" + strings.TrimPrefix(path, "/v1/"))
 		if err != nil || len(body) > 1<<16 {

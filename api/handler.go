@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skillgate/skillgate/audit"
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/internal/apierror"
+	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
@@ -31,7 +33,26 @@ type KeyService interface {
 
 var _ KeyService = (*apikey.Manager)(nil)
 
-// AuditReader reads the audit log; store.Audit is one.
+// ClientService manages the OAuth clients of skillgate's authorization
+// server; *oauth.Server is one. Like KeyService, it MUST enforce its own
+// rules (the admin scope, configured clients not deletable), so that the
+// dashboard, which calls it directly, gets the same answers; the API's own
+// scope check is only the first of two.
+type ClientService interface {
+	// ListClients returns every registered client, newest first.
+	ListClients(ctx context.Context, a apikey.Actor) ([]oauth.ClientView, error)
+	// RevokeClientGrants revokes every grant of the client and returns
+	// how many; its tokens stop working at once.
+	RevokeClientGrants(ctx context.Context, a apikey.Actor, id string) (int, error)
+	// DeleteClient deletes a dynamically registered client and revokes
+	// its grants.
+	DeleteClient(ctx context.Context, a apikey.Actor, id string) error
+}
+
+var _ ClientService = (*oauth.Server)(nil)
+
+// AuditReader reads stored audit events; store.Audit is one. The API
+// serves them through an audit.Reader, which holds the rules of reading.
 type AuditReader interface {
 	// ListAudit returns the events f selects, newest (highest ID) first.
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, error)
@@ -60,6 +81,9 @@ type Options struct {
 	Keys KeyService
 	// Audit serves GET /v1/audit.
 	Audit AuditReader
+	// Clients, if set, serves /v1/oauth-clients; nil (OAuth not enabled)
+	// answers those routes with a structured 404.
+	Clients ClientService
 	// AuditLog, if set, records refused credentials and refused scopes.
 	AuditLog auth.Recorder
 	// Scopes returns what a principal may effectively do: its own scopes
@@ -82,7 +106,8 @@ type Options struct {
 // be mounted there, unstripped (see Mount).
 type Handler struct {
 	keys    KeyService
-	audit   AuditReader
+	audit   *audit.Reader
+	clients ClientService // nil when OAuth is not enabled
 	record  auth.Recorder
 	scopes  func(auth.Principal) []string
 	limiter RateLimiter
@@ -115,7 +140,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("api: missing options: %s", strings.Join(missing, ", "))
 	}
 	h := &Handler{
-		keys: opts.Keys, audit: opts.Audit, record: opts.AuditLog,
+		keys: opts.Keys, audit: audit.NewReader(opts.Audit), clients: opts.Clients, record: opts.AuditLog,
 		scopes: opts.Scopes, limiter: opts.Limiter, observer: opts.Observer, log: opts.Logger, now: opts.Now,
 		mux: http.NewServeMux(),
 	}

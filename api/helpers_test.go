@@ -18,6 +18,7 @@ import (
 	"github.com/skillgate/skillgate/audit"
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store/sqlite"
 )
@@ -61,11 +62,14 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 // testAPI is the REST API over real HTTP on 127.0.0.1, with a real SQLite
-// store, key manager, verifier and rate limiter.
+// store, key manager, verifier and rate limiter, and an authorization
+// server on the same store whose endpoints (/register...) are served
+// alongside.
 type testAPI struct {
 	url   string
 	db    *sqlite.DB
 	mgr   *apikey.Manager
+	as    *oauth.Server
 	clock *testClock
 	logs  *syncBuffer
 	// admin is the plain secret of an administrator's key.
@@ -79,7 +83,9 @@ type testAPI struct {
 	bodies  []string
 }
 
-func newTestAPI(t testing.TB) *testAPI {
+// newTestAPI starts a test API; each mod may change its Options before
+// New.
+func newTestAPI(t testing.TB, mods ...func(*api.Options)) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "skillgate.db"))
@@ -95,21 +101,36 @@ func newTestAPI(t testing.TB) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := api.New(api.Options{
-		Auth:     &auth.Authenticator{Keys: []auth.Verifier{apikey.NewManaged(db, apikey.ManagedOptions{Now: clock.Now, Logger: logger})}},
+	authn := &auth.Authenticator{Keys: []auth.Verifier{apikey.NewManaged(db, apikey.ManagedOptions{Now: clock.Now, Logger: logger})}}
+	as, err := oauth.New(oauth.Options{
+		Store: db, Versions: db, Issuer: "http://127.0.0.1:1", Credentials: authn,
+		Scopes: effectiveScopes, SupportedScopes: []string{auth.ScopeSkillsRead, auth.ScopeSkillsExecute},
+		Audit: recorder, Logger: logger, Now: clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := api.Options{
+		Auth:     authn,
 		Keys:     mgr,
 		Audit:    db,
+		Clients:  as,
 		AuditLog: recorder,
 		Scopes:   effectiveScopes,
 		Limiter:  ratelimit.New(ratelimit.WithClock(clock.Now)),
 		Logger:   logger,
 		Now:      clock.Now,
-	})
+	}
+	for _, mod := range mods {
+		mod(&opts)
+	}
+	h, err := api.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	h.Mount(mux)
+	as.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
@@ -117,7 +138,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	if err != nil {
 		t.Fatalf("create admin key: %v", err)
 	}
-	ta := &testAPI{url: srv.URL, db: db, mgr: mgr, clock: clock, logs: logs, admin: admin.Secret, secrets: []string{admin.Secret}}
+	ta := &testAPI{url: srv.URL, db: db, mgr: mgr, as: as, clock: clock, logs: logs, admin: admin.Secret, secrets: []string{admin.Secret}}
 	t.Cleanup(func() { ta.assertNoLeaks(t) })
 	return ta
 }

@@ -14,4 +14,7 @@ const (
 	// longer (at least 50 characters), so a key pasted in the wrong place
 	// is never echoed back.
 	maxEcho = 40
+	// maxClientIDBytes bounds an OAuth client id in a path: generated ids
+	// are 46 bytes, configured ones are names chosen by an operator.
+	maxClientIDBytes = 1024
 )

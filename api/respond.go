@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
@@ -48,7 +49,8 @@ func internalError() *apierror.Error {
 }
 
 // writeError answers a handler's error: a structured error as it is, a
-// refused key operation with the status of its kind, anything else as a
+// refused key or client operation with the status of its kind (and the
+// hint it carries, else one for the route's resource), anything else as a
 // server failure.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, a apikey.Actor, err error) {
 	if e, ok := errors.AsType[*apierror.Error](err); ok {
@@ -60,6 +62,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, a apikey.Ac
 		h.fail(w, r, err)
 		return
 	}
+	notFoundHint, conflictHint := "List the keys you can see with GET /v1/api-keys.", "Check the key's state with GET /v1/api-keys/{id}."
+	if strings.HasPrefix(r.URL.Path, "/v1/oauth-clients") {
+		notFoundHint, conflictHint = clientsHint, clientsHint
+	}
 	var status int
 	var code, hint string
 	switch e.Kind {
@@ -69,9 +75,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, a apikey.Ac
 	case apikey.KindInvalid:
 		status, code, hint = http.StatusBadRequest, apierror.CodeInvalidRequest, "Correct the request as the message says and send it again."
 	case apikey.KindNotFound:
-		status, code, hint = http.StatusNotFound, apierror.CodeNotFound, "List the keys you can see with GET /v1/api-keys."
+		status, code, hint = http.StatusNotFound, apierror.CodeNotFound, notFoundHint
 	case apikey.KindConflict:
-		status, code, hint = http.StatusConflict, apierror.CodeConflict, "Check the key's state with GET /v1/api-keys/{id}."
+		status, code, hint = http.StatusConflict, apierror.CodeConflict, conflictHint
 	default:
 		h.fail(w, r, err)
 		return

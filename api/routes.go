@@ -21,6 +21,9 @@ func (h *Handler) routes() {
 	h.handle("POST /v1/api-keys/{id}/revoke", auth.ScopeKeysWrite, h.revokeKey)
 	h.handle("POST /v1/api-keys/revoke", auth.ScopeKeysWrite, h.revokeSecret)
 	h.handle("POST /v1/api-keys/{id}/rotate", auth.ScopeKeysWrite, h.rotateKey)
+	h.handle("GET /v1/oauth-clients", auth.ScopeAdmin, h.listClients)
+	h.handle("POST /v1/oauth-clients/{id}/revoke-grants", auth.ScopeAdmin, h.revokeClientGrants)
+	h.handle("DELETE /v1/oauth-clients/{id}", auth.ScopeAdmin, h.deleteClient)
 	h.handle("GET /v1/audit", auth.ScopeAdmin, h.listAudit)
 }
 
@@ -109,7 +112,7 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(allow) == 0 {
 		apierror.Write(w, apierror.New(http.StatusNotFound, apierror.CodeNotFound,
-			"No such API endpoint", "The API serves /v1/api-keys and /v1/audit."))
+			"No such API endpoint", "The API serves /v1/api-keys, /v1/oauth-clients and /v1/audit."))
 		return
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))

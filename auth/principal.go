@@ -91,6 +91,15 @@ func (p Principal) Identity() string {
 	return string(p.Source) + "|" + p.Issuer + "|" + p.Subject
 }
 
+// SameIdentity reports whether p and q have the same Identity, without
+// building either string: it runs on every MCP message.
+func (p Principal) SameIdentity(q Principal) bool {
+	if p.Source != q.Source || p.CredentialID != q.CredentialID {
+		return false
+	}
+	return p.CredentialID != "" || (p.Issuer == q.Issuer && p.Subject == q.Subject)
+}
+
 type principalKey struct{}
 
 // NewContext returns a copy of ctx carrying p.

@@ -17,6 +17,14 @@ const (
 	SessionsStateless = "stateless"
 )
 
+// Access log levels: one line for every HTTP request, one for every
+// request refused or failed (status 400 and above), or none.
+const (
+	AccessLogAll     = "all"
+	AccessLogRefused = "refused"
+	AccessLogOff     = "off"
+)
+
 // DefaultKeyPrefix starts managed keys unless auth.managed_keys.prefix says
 // otherwise; it equals apikey.DefaultPrefix.
 const DefaultKeyPrefix = "sk_live_"
@@ -78,6 +86,11 @@ type Server struct {
 	// interface. Empty (the default) serves /metrics on Addr instead, to
 	// credentials holding the admin scope.
 	MetricsAddr string `yaml:"metrics_addr"`
+	// AccessLog is which HTTP requests get a log line: AccessLogRefused
+	// (the default: status 400 and above), AccessLogAll or AccessLogOff.
+	// Successful requests are counted in the metrics either way, and every
+	// tool call is in the audit log.
+	AccessLog string `yaml:"access_log"`
 }
 
 // Storage selects where keys and state live.

@@ -25,6 +25,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Server.SessionIdleTTL == 0 {
 		c.Server.SessionIdleTTL = Duration(DefaultSessionIdleTTL)
 	}
+	if c.Server.AccessLog == "" {
+		c.Server.AccessLog = AccessLogRefused
+	}
 	if c.Server.Sessions == "" {
 		c.Server.Sessions = SessionsStateful
 	}

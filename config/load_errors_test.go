@@ -214,6 +214,11 @@ func TestLoadProblems(t *testing.T) {
 			want: []wantProblem{{2, "server.sessions", `must be "stateful"`}},
 		},
 		{
+			name: "unknown access log level",
+			yaml: doc("server:", "  addr: 127.0.0.1:8080", "  access_log: errors"),
+			want: []wantProblem{{3, "server.access_log", `must be "all"`}},
+		},
+		{
 			name: "negative duration",
 			yaml: doc("server:", "  session_idle_ttl: -1m"),
 			want: []wantProblem{{2, "server.session_idle_ttl", "must not be negative"}},

@@ -94,6 +94,12 @@ func (v *validator) server(s Server) {
 		v.add("server.sessions", "must be %q (sessions live in the replica that opened them) or %q (no sessions; any replica serves any request)",
 			SessionsStateful, SessionsStateless)
 	}
+	switch s.AccessLog {
+	case "", AccessLogAll, AccessLogRefused, AccessLogOff:
+	default:
+		v.add("server.access_log", "must be %q (every request), %q (status 400 and above) or %q",
+			AccessLogAll, AccessLogRefused, AccessLogOff)
+	}
 }
 
 func (v *validator) storage(s Storage) {

@@ -18,6 +18,9 @@ func TestValidate(t *testing.T) {
 		{name: "addr override", change: func(c *Config) { c.Server.Addr = ":0" }},
 		{name: "bad addr override", change: func(c *Config) { c.Server.Addr = "8080" }, wantErr: "server.addr: must be host:port"},
 		{name: "port out of range", change: func(c *Config) { c.Server.Addr = "127.0.0.1:70000" }, wantErr: "server.addr: must be host:port"},
+		{name: "access log all", change: func(c *Config) { c.Server.AccessLog = AccessLogAll }},
+		{name: "access log off", change: func(c *Config) { c.Server.AccessLog = AccessLogOff }},
+		{name: "bad access log", change: func(c *Config) { c.Server.AccessLog = "ALL" }, wantErr: "server.access_log: must be"},
 		{name: "metrics addr", change: func(c *Config) { c.Server.MetricsAddr = "127.0.0.1:9090" }},
 		{name: "bad metrics addr", change: func(c *Config) { c.Server.MetricsAddr = "9090" }, wantErr: "server.metrics_addr: must be host:port"},
 		{name: "metrics addr same as addr", change: func(c *Config) {

@@ -44,7 +44,7 @@ func (s *Server) callerFrom(ctx context.Context) (caller, error) {
 	}
 	// A caller resolved for this very principal is reused; one resolved
 	// for another (never expected) is not trusted.
-	if c, ok := ctx.Value(callerKey{}).(caller); ok && c.principal.Identity() == p.Identity() {
+	if c, ok := ctx.Value(callerKey{}).(caller); ok && c.principal.SameIdentity(p) {
 		return c, nil
 	}
 	persona, err := s.personas.Resolve(p.Roles)

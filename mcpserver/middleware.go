@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -32,18 +33,25 @@ func (s *Server) hostCheck(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs one line per request: method, path (never the query
-// string, which may hold a key), status and duration; and tells the
-// Observer, so that every route is counted, refusals included.
+// logRequests tells the Observer of every request, so that every route is
+// counted, refusals included; and logs a line for those the access log
+// level selects: method, path (never the query string, which may hold a
+// key), status and duration.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.observer.Request(r.URL.Path, rec.status(), time.Since(start))
-		s.log.InfoContext(r.Context(), "http request",
-			"method", r.Method, "path", auth.LogPath(r.URL.Path), "status", rec.status(),
-			"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
+		took := time.Since(start)
+		status := rec.status()
+		s.observer.Request(r.URL.Path, status, took)
+		if !s.accessLog.logs(status) {
+			return
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			slog.String("method", r.Method), slog.String("path", auth.LogPath(r.URL.Path)),
+			slog.Int("status", status), slog.Int64("duration_ms", took.Milliseconds()),
+			slog.String("remote", r.RemoteAddr))
 	})
 }
 

@@ -100,8 +100,34 @@ type Options struct {
 	// the admin scope; nil leaves /metrics unknown (404), as when metrics
 	// are served on a listener of their own.
 	Metrics http.Handler
+	// AccessLog says which HTTP requests get a log line; the zero value
+	// logs those refused or failed.
+	AccessLog AccessLog
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+}
+
+// AccessLog says which HTTP requests the server logs a line for.
+type AccessLog int
+
+// Access log levels. Success is not logged by default: every request is
+// counted in the metrics and every tool call is in the audit log, and a
+// line per call costs as much CPU as the audit row.
+const (
+	AccessLogRefused AccessLog = iota // status 400 and above
+	AccessLogAll                      // every request
+	AccessLogOff                      // none
+)
+
+// logs reports whether a request answered with status gets a log line.
+func (a AccessLog) logs(status int) bool {
+	switch a {
+	case AccessLogAll:
+		return true
+	case AccessLogRefused:
+		return status >= http.StatusBadRequest
+	}
+	return false
 }
 
 // Mounter registers routes on a mux; oauth.Server and discovery.Handler
@@ -133,6 +159,7 @@ type Server struct {
 	queryParams []string
 	sessions    *sessions
 	observer    Observer
+	accessLog   AccessLog
 	metrics     http.Handler
 
 	mcp        *server.MCPServer
@@ -173,6 +200,7 @@ func New(opts Options) (*Server, error) {
 		sessions:    newSessions(opts.SessionIdleTTL, now),
 		stateless:   opts.Stateless,
 		observer:    opts.Observer,
+		accessLog:   opts.AccessLog,
 		metrics:     opts.Metrics,
 	}
 	if s.observer == nil {

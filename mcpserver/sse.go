@@ -82,7 +82,7 @@ func (s *Server) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 		writeNoSession(w)
 		return
 	case hasKey:
-		if p.Identity() != owner.Identity() {
+		if !p.SameIdentity(owner) {
 			writeNoSession(w)
 			return
 		}

@@ -7,6 +7,8 @@
 // and ES256 access tokens whose keys rotate on a schedule. A person signs
 // in on skillgate's own page with an API key, which is linked to the grant:
 // every token issued from it is checked against that key, its limits and
-// its revocation, on every request. Discovery documents live in
-// oauth/discovery; storage behind store.OAuth.
+// its revocation, on every request. Administrators list clients, revoke
+// their grants and delete them through ListClients, RevokeClientGrants and
+// DeleteClient, which the REST API and the dashboard share. Discovery
+// documents live in oauth/discovery; storage behind store.OAuth.
 package oauth

@@ -11,25 +11,14 @@ import (
 	"github.com/skillgate/skillgate/store"
 )
 
-// identityOf is the snapshot of p a grant keeps: enough to check p again
-// on every request, and no secret.
-func identityOf(p auth.Principal) store.OAuthIdentity {
-	return store.OAuthIdentity{
-		Source: string(p.Source), CredentialID: p.CredentialID, SecretID: p.SecretID,
-		Subject: p.Subject, Issuer: p.Issuer, User: p.User, Org: p.Org,
-		Teams: p.Teams, Roles: p.Roles,
-	}
-}
+// identityOf is the snapshot of p a grant keeps.
+func identityOf(p auth.Principal) store.OAuthIdentity { return auth.IdentityOf(p) }
 
 // principalOf checks a grant's identity again and returns the principal it
 // stands for now: a revoked, expired or rotated-away key fails here, and
 // changed limits apply.
 func (s *Server) principalOf(ctx context.Context, id store.OAuthIdentity) (auth.Principal, error) {
-	p := auth.Principal{
-		Source: auth.Source(id.Source), CredentialID: id.CredentialID, SecretID: id.SecretID,
-		Subject: id.Subject, Issuer: id.Issuer, User: id.User, Org: id.Org,
-		Teams: id.Teams, Roles: id.Roles,
-	}
+	p := auth.PrincipalOf(id)
 	if p.Source == auth.SourceOIDC {
 		// A person who signed in at an identity provider left no
 		// credential to check again; the grant's bounded life

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
 )
 
 // TestCodeExchange: a good code gives a Bearer access token that
@@ -166,4 +168,29 @@ func TestCodeRedirectURIOmitted(t *testing.T) {
 	form.Del("redirect_uri")
 	resp, body := ts.postAs(t, "/token", c, form)
 	checkTokens(t, resp, body)
+}
+
+// replayingStore is the real store, with the grant of each redeemed code
+// revoked at once after its redemption: what a second presentation of the
+// same code does when it lands between the first's redemption and its
+// refresh token.
+type replayingStore struct{ store.OAuth }
+
+func (s replayingStore) RedeemCode(ctx context.Context, hash []byte, now time.Time) (store.OAuthCode, store.OAuthGrant, error) {
+	c, g, err := s.OAuth.RedeemCode(ctx, hash, now)
+	if err == nil {
+		err = s.OAuth.RevokeGrant(ctx, g.ID, "authorization code replayed", now)
+	}
+	return c, g, err
+}
+
+// TestCodeReplayedDuringRedemption: the first redemption of a code whose
+// grant a concurrent replay revoked is refused as invalid_grant, not as a
+// server failure.
+func TestCodeReplayedDuringRedemption(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) { o.Store = replayingStore{o.Store} })
+	c := ts.publicClient(t)
+	res := ts.login(t, login{Client: c})
+	resp, body := ts.postAs(t, "/token", c, codeForm(res))
+	checkError(t, resp, body, http.StatusBadRequest, errInvalidGrant)
 }

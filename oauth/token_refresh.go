@@ -19,7 +19,13 @@ const refreshPrefix = "sgr_"
 // startRefresh issues the first refresh token of a grant.
 func (s *Server) startRefresh(r *http.Request, g store.OAuthGrant) (string, *oauthError) {
 	token := randomToken(refreshPrefix, 32)
-	if err := s.opts.Store.AddRefresh(r.Context(), g.ID, 1, hashOf(token), s.now()); err != nil {
+	err := s.opts.Store.AddRefresh(r.Context(), g.ID, 1, hashOf(token), s.now())
+	if errors.Is(err, store.ErrRevoked) {
+		// Revoked since the code was redeemed: the same code presented
+		// again at once (a replay revokes its grant), or an administrator.
+		return "", newError(http.StatusBadRequest, errInvalidGrant, "the code's grant was revoked", "Start the authorization again.")
+	}
+	if err != nil {
 		s.opts.Logger.ErrorContext(r.Context(), "storing a refresh token", "err", err)
 		return "", unavailable()
 	}

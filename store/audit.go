@@ -51,10 +51,23 @@ type AuditFilter struct {
 	Limit int
 }
 
+// DayCount is how many audit events fell on one UTC calendar day.
+type DayCount struct {
+	// Day is midnight UTC of the day. Events stored with the zero time
+	// count on the zero time's day, before every other.
+	Day   time.Time
+	Count int64
+}
+
 // Audit stores the audit log. It is append-only.
 type Audit interface {
 	// AppendAudit stores events in one transaction, assigning their IDs.
 	AppendAudit(ctx context.Context, events []AuditEvent) error
 	// ListAudit returns the events f selects, newest (highest ID) first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+	// CountAuditByDay counts the events f selects (KeyID, Action, Result,
+	// Since, Until; Before and Limit are ignored), grouped by the UTC day
+	// of their Time, oldest day first. Days without events are absent;
+	// when no event matches the result is empty (possibly nil).
+	CountAuditByDay(ctx context.Context, f AuditFilter) ([]DayCount, error)
 }

@@ -38,6 +38,7 @@ type Store interface {
 	Keys
 	Audit
 	OAuth
+	WebSessions
 
 	// Ping reports whether the backend is reachable and usable.
 	Ping(ctx context.Context) error

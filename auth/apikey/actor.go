@@ -31,8 +31,10 @@ func CLIActor(osUser string) Actor {
 
 func (a Actor) admin() bool { return slices.Contains(a.Scopes, auth.ScopeAdmin) }
 
-// identity names the actor in audit rows and in a key's CreatedBy.
-func (a Actor) identity() string {
+// Identity names the actor in audit rows and in a key's CreatedBy: the
+// principal's identity, or "cli:<user>" for the CLI operator. Other
+// services acting for an Actor record it the same way.
+func (a Actor) Identity() string {
 	if a.Principal.Source == "cli" {
 		return a.Principal.Subject
 	}

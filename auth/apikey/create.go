@@ -62,7 +62,7 @@ func (m *Manager) Create(ctx context.Context, a Actor, p CreateParams) (c Create
 		User: p.User, Org: p.Org, Teams: p.Teams, Roles: p.Roles, Scopes: p.Scopes,
 		Claims: p.Claims, CreatedAt: now, ExpiresAt: storeTime(p.ExpiresAt),
 		MonthlyQuota: p.MonthlyQuota, RateLimitPerMinute: p.RateLimitPerMinute,
-		AllowedSkillIDs: p.AllowedSkillIDs, ParentID: p.ParentID, CreatedBy: a.identity(),
+		AllowedSkillIDs: p.AllowedSkillIDs, ParentID: p.ParentID, CreatedBy: a.Identity(),
 	}
 	if k.ParentID != "" {
 		lineage, err := m.visible(ctx, a, k.ParentID)

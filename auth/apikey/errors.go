@@ -49,8 +49,28 @@ func notFound(id string) *Error {
 		Hint: "List your keys with GET /v1/api-keys or \"skillgate keys list\"."}
 }
 
-func forbidden(scope, message string) *Error {
+func forbidden(scope, message string) *Error { return Forbidden(scope, message) }
+
+// Forbidden returns the refusal of an operation the actor lacks scope for.
+// It is exported so that other services acting for an Actor (the OAuth
+// client administration) refuse in the same terms, which the REST API
+// answers with 403 and the missing scope.
+func Forbidden(scope, message string) *Error {
 	return &Error{Kind: KindForbidden, Scope: scope, Message: message}
+}
+
+// NotFound returns the refusal of an operation on something that does not
+// exist, for services other than the key manager; hint says how to find
+// what does.
+func NotFound(message, hint string) *Error {
+	return &Error{Kind: KindNotFound, Message: message, Hint: hint}
+}
+
+// Conflict returns the refusal of an operation that the target's state
+// forbids, for services other than the key manager; hint says what to do
+// instead.
+func Conflict(message, hint string) *Error {
+	return &Error{Kind: KindConflict, Message: message, Hint: hint}
 }
 
 // KindOf returns the Kind of err, or 0 when err is not an *Error (a

@@ -21,6 +21,7 @@ type KeyStore interface {
 	RevokeKey(ctx context.Context, id string, at time.Time) ([]string, error)
 	RotateKey(ctx context.Context, id string, s store.Secret, graceUntil time.Time, check func(store.APIKey) error) (store.APIKey, error)
 	SpendExecution(ctx context.Context, id string, period int) (store.Usage, error)
+	CountAuditByDay(ctx context.Context, f store.AuditFilter) ([]store.DayCount, error)
 }
 
 // Recorder records audit events; *audit.Log is one.
@@ -136,7 +137,7 @@ func (m *Manager) record(ctx context.Context, a Actor, action, target string, er
 		result = store.ResultError
 	}
 	m.audit.Record(ctx, store.AuditEvent{
-		Time: m.clock(), KeyID: target, Principal: a.identity(),
+		Time: m.clock(), KeyID: target, Principal: a.Identity(),
 		Action: action, Target: target, Result: result,
 		ClientAddr: a.ClientAddr, Detail: detail,
 	})

@@ -83,7 +83,7 @@ func (m *Manager) Update(ctx context.Context, a Actor, id string, u UpdateParams
 	}
 	// Limits an administrator set on a user's key stay as they were: the
 	// user may rename, describe or disable it, not lift them.
-	if !a.admin() && a.ownKeyID() == "" && lineage[0].CreatedBy != a.identity() && u.liftsLimits() {
+	if !a.admin() && a.ownKeyID() == "" && lineage[0].CreatedBy != a.Identity() && u.liftsLimits() {
 		return View{}, forbidden(auth.ScopeAdmin, "Only an administrator can change the limits of a key an administrator created")
 	}
 	now := m.clock()

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/api"
+	"github.com/skillgate/skillgate/audit"
+	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/store"
 )
 
 // Page sizes of the audit command, as for GET /v1/audit.
 const (
-	defaultAuditLimit = 50
-	maxAuditLimit     = 200
+	defaultAuditLimit = audit.DefaultPageSize
+	maxAuditLimit     = audit.MaxPageSize
 )
 
 // showAudit runs "skillgate audit": the audit log, newest first.
@@ -33,7 +35,10 @@ func (a *app) showAudit(ctx context.Context, args []string) error {
 		if err := c.noArgs(positional); err != nil {
 			return err
 		}
-		filter := store.AuditFilter{KeyID: *key, Action: *action, Result: *result, Before: *cursor, Limit: *limit + 1}
+		query := audit.Query{KeyID: *key, Action: *action, Result: *result, Limit: *limit}
+		if *cursor > 0 {
+			query.Cursor = strconv.FormatInt(*cursor, 10)
+		}
 		switch *result {
 		case "", store.ResultOK, store.ResultDenied, store.ResultError:
 		default:
@@ -50,7 +55,7 @@ func (a *app) showAudit(ctx context.Context, args []string) error {
 			if err != nil {
 				return c.usagef("--since: %v", err)
 			}
-			filter.Since = t
+			query.Since = t
 		}
 		cfg, err := a.loadConfig(c.config, "", c.data)
 		if err != nil {
@@ -61,11 +66,13 @@ func (a *app) showAudit(ctx context.Context, args []string) error {
 			return err
 		}
 		defer db.Close()
-		events, err := db.ListAudit(ctx, filter)
+		// The operator of the machine reads the log as an administrator,
+		// through the reader the API and the dashboard use.
+		events, err := audit.NewReader(db).List(ctx, apikey.CLIActor(a.osUser()), query)
 		if err != nil {
 			return fmt.Errorf("read the audit log: %w", err)
 		}
-		page := api.NewAuditPage(events, *limit)
+		page := api.NewAuditPage(events)
 		if c.json {
 			return a.printJSON(page)
 		}

@@ -330,7 +330,9 @@ func TestReplicas(t *testing.T) {
 		wg.Wait()
 		close(statuses)
 		var won, lost int
+		var all []int
 		for s := range statuses {
+			all = append(all, s)
 			switch s {
 			case http.StatusOK:
 				won++
@@ -338,8 +340,12 @@ func TestReplicas(t *testing.T) {
 				lost++
 			}
 		}
-		if won != 1 || lost != 1 {
-			t.Fatalf("%d redemptions succeeded and %d failed; want 1 and 1", won, lost)
+		// At most one redemption issues tokens. The other is a replay,
+		// which revokes the code's grant: if it lands before the first
+		// has issued its refresh token, that one is refused too. Neither
+		// may be a server failure.
+		if won > 1 || won+lost != 2 {
+			t.Fatalf("%d redemptions succeeded and %d failed (statuses %v); want at most 1 success and the rest invalid_grant", won, lost, all)
 		}
 	})
 

@@ -223,6 +223,9 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 	providers := identityProviders(ctx, cfg, logger)
 	issuers := tokenIssuers(providers)
 	var mounts []mcpserver.Mounter
+	// clients stays a nil interface without OAuth, which the API answers
+	// with "OAuth is not enabled".
+	var clients api.ClientService
 	if cfg.Auth.OAuth.On() {
 		as, docs, err := authorizationServer(ctx, cfg, db, authn.Keys, upstreamLogins(providers), personaSet, auditLog, limiter, logger, baseURL)
 		if err != nil {
@@ -230,6 +233,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 		}
 		issuers[as.Issuer()] = as.Verifier()
 		mounts = append(mounts, as, docs)
+		clients = as
 	}
 	if len(issuers) > 0 {
 		authn.Tokens = issuers
@@ -242,6 +246,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 		Auth:     authn,
 		Keys:     keys,
 		Audit:    db,
+		Clients:  clients,
 		AuditLog: auditLog,
 		Scopes:   effectiveScopes(personaSet),
 		Limiter:  keyLimiter,
@@ -251,6 +256,11 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 	if err != nil {
 		return nil, fmt.Errorf("REST API: %w", err)
 	}
+	dash, err := newDashboard(authn, keys, clients, db, auditLog, personaSet, logger, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	mounts = append(mounts, dash)
 
 	var queryParams []string
 	if cfg.Auth.QueryKeys != nil {
@@ -275,6 +285,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 		Version:        version,
 		Observer:       observer,
 		Metrics:        metricsOnMain,
+		AccessLog:      accessLog(cfg.Server.AccessLog),
 	})
 	if err != nil || m == nil {
 		return srv, err
@@ -353,4 +364,16 @@ func printBootstrapKey(w io.Writer, key, baseURL string, oauthOn bool) {
 ================================================================================
 
 `, key, baseURL)
+}
+
+// accessLog turns server.access_log, already validated, into the server's
+// setting.
+func accessLog(level string) mcpserver.AccessLog {
+	switch level {
+	case config.AccessLogAll:
+		return mcpserver.AccessLogAll
+	case config.AccessLogOff:
+		return mcpserver.AccessLogOff
+	}
+	return mcpserver.AccessLogRefused
 }

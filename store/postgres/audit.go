@@ -46,26 +46,10 @@ func (db *DB) AppendAudit(ctx context.Context, events []store.AuditEvent) error 
 	return nil
 }
 
-// ListAudit implements store.Audit. An event stored with the zero time has
-// a NULL time: it is before every Since and Until, as the zero time is.
+// ListAudit implements store.Audit.
 func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, error) {
-	var (
-		where []string
-		args  params
-	)
-	for _, eq := range []struct{ col, val string }{
-		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
-	} {
-		if eq.val != "" {
-			where = append(where, eq.col+" = "+args.add(eq.val))
-		}
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "time >= "+args.add(f.Since.UTC()))
-	}
-	if !f.Until.IsZero() {
-		where = append(where, "(time IS NULL OR time < "+args.add(f.Until.UTC())+")")
-	}
+	var args params
+	where := auditWhere(f, &args)
 	if f.Before != 0 {
 		where = append(where, "id < "+args.add(f.Before))
 	}
@@ -91,6 +75,29 @@ func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 	return events, nil
 }
 
+// auditWhere is the condition, as terms to AND, that selects the events f
+// does by their fields and time, binding its values to args. The cursor
+// and the limit are the caller's: not every query pages. An event stored
+// with the zero time has a NULL time: it is before every Since and Until,
+// as the zero time is.
+func auditWhere(f store.AuditFilter, args *params) []string {
+	var where []string
+	for _, eq := range []struct{ col, val string }{
+		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
+	} {
+		if eq.val != "" {
+			where = append(where, eq.col+" = "+args.add(eq.val))
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "time >= "+args.add(f.Since.UTC()))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "(time IS NULL OR time < "+args.add(f.Until.UTC())+")")
+	}
+	return where
+}
+
 func scanAudit(row pgx.CollectableRow) (store.AuditEvent, error) {
 	var e store.AuditEvent
 	var at *time.Time
@@ -98,4 +105,40 @@ func scanAudit(row pgx.CollectableRow) (store.AuditEvent, error) {
 		&e.Target, &e.Result, &e.ClientAddr, &e.Detail)
 	e.Time = timeValue(at)
 	return e, err
+}
+
+// CountAuditByDay implements store.Audit. The day is truncated in UTC
+// explicitly, whatever the session's TimeZone: date_trunc of a timestamptz
+// alone cuts days in the session's zone. Events with a NULL (zero) time
+// form a NULL day, read as the zero time, which sorts first as it does in
+// the SQLite backend.
+func (db *DB) CountAuditByDay(ctx context.Context, f store.AuditFilter) ([]store.DayCount, error) {
+	var args params
+	where := auditWhere(f, &args)
+	query := `SELECT date_trunc('day', audit_events.time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+		count(*) FROM audit_events`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " GROUP BY day ORDER BY day NULLS FIRST"
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count audit by day: %w", translate(err))
+	}
+	days, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.DayCount, error) {
+		var (
+			d   store.DayCount
+			day *time.Time
+		)
+		err := row.Scan(&day, &d.Count)
+		d.Day = timeValue(day)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count audit by day: %w", translate(err))
+	}
+	if len(days) == 0 {
+		return nil, nil // As ListAudit: nil, not CollectRows' empty slice.
+	}
+	return days, nil
 }

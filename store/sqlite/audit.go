@@ -59,26 +59,7 @@ func auditInsert(events []store.AuditEvent) (string, []any) {
 
 // ListAudit implements store.Audit.
 func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, error) {
-	var (
-		where []string
-		args  []any
-	)
-	for _, eq := range []struct{ col, val string }{
-		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
-	} {
-		if eq.val != "" {
-			where = append(where, eq.col+" = ?")
-			args = append(args, eq.val)
-		}
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "time >= ?")
-		args = append(args, f.Since.UnixMicro())
-	}
-	if !f.Until.IsZero() {
-		where = append(where, "time < ?")
-		args = append(args, f.Until.UnixMicro())
-	}
+	where, args := auditWhere(f)
 	if f.Before != 0 {
 		where = append(where, "id < ?")
 		args = append(args, f.Before)
@@ -114,4 +95,70 @@ func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 		return nil, fmt.Errorf("sqlite: list audit: %w", err)
 	}
 	return events, nil
+}
+
+// auditWhere is the condition, as terms to AND, and its arguments, that
+// selects the events f does by their fields and time. The cursor and the
+// limit are the caller's: not every query pages.
+func auditWhere(f store.AuditFilter) ([]string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, eq := range []struct{ col, val string }{
+		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
+	} {
+		if eq.val != "" {
+			where = append(where, eq.col+" = ?")
+			args = append(args, eq.val)
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "time >= ?")
+		args = append(args, f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "time < ?")
+		args = append(args, f.Until.UnixMicro())
+	}
+	return where, args
+}
+
+// auditDay is the start of an event's UTC day, in unix microseconds (the
+// unit of audit_events.time; 86400000000 is a day in it). The modulo is
+// taken twice because SQLite's % keeps the sign of a negative dividend:
+// times before 1970 must round down to their day too, not up.
+const auditDay = `time - ((time % 86400000000) + 86400000000) % 86400000000`
+
+// CountAuditByDay implements store.Audit. SQLite groups by sorting: the
+// matching events' days are sorted once, which the index on (key_id,
+// action, time) keeps to the events of one key and action.
+func (db *DB) CountAuditByDay(ctx context.Context, f store.AuditFilter) ([]store.DayCount, error) {
+	where, args := auditWhere(f)
+	query := `SELECT ` + auditDay + ` AS day, count(*) FROM audit_events`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " GROUP BY day ORDER BY day"
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count audit by day: %w", err)
+	}
+	defer rows.Close()
+	var days []store.DayCount
+	for rows.Next() {
+		var (
+			d   store.DayCount
+			day sql.NullInt64
+		)
+		if err := rows.Scan(&day, &d.Count); err != nil {
+			return nil, fmt.Errorf("sqlite: count audit by day: %w", err)
+		}
+		d.Day = timeValue(day)
+		days = append(days, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: count audit by day: %w", err)
+	}
+	return days, nil
 }

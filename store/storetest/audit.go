@@ -147,3 +147,82 @@ func testAuditLargeBatch(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// testAuditByDay counts events around the edges of UTC days: the last
+// millisecond and nanosecond of a day, midnight, times given in other
+// zones, a time before 1970 and the zero time.
+func testAuditByDay(t *testing.T, s store.Store) {
+	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
+	at := func(m time.Month, d, h, min, sec, nsec int, loc *time.Location) time.Time {
+		return time.Date(2025, m, d, h, min, sec, nsec, loc)
+	}
+	c := func(day time.Time, n int64) store.DayCount { return store.DayCount{Day: day, Count: n} }
+	utc, east, west := time.UTC, time.FixedZone("UTC+14", 14*3600), time.FixedZone("UTC-5", -5*3600)
+	events := []store.AuditEvent{
+		{Time: time.Time{}, KeyID: "key_z", Action: "tool.call", Result: store.ResultOK},
+		{Time: time.Date(1969, 12, 31, 12, 0, 0, 0, utc), KeyID: "key_z", Action: "tool.call", Result: store.ResultOK},
+		{Time: at(3, 30, 0, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultOK},
+		{Time: at(3, 30, 12, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultDenied},
+		{Time: at(3, 30, 23, 59, 59, 999e6, utc), KeyID: "key_b", Action: "tool.call", Result: store.ResultOK},
+		// 2025-03-31 00:00 UTC, on March 31 in no zone west of it.
+		{Time: at(3, 31, 14, 0, 0, 0, east), KeyID: "key_a", Action: "tool.call", Result: store.ResultOK},
+		{Time: at(3, 31, 0, 0, 0, 0, utc), KeyID: "key_a", Action: "auth.failure", Result: store.ResultDenied},
+		{Time: at(4, 2, 8, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultError},
+		// Stored to the microsecond: still April 2.
+		{Time: at(4, 2, 23, 59, 59, 999999999, utc), KeyID: "key_a", Action: "key.create", Result: store.ResultOK},
+		// April 1 where it happened, April 2 in UTC.
+		{Time: at(4, 1, 22, 0, 0, 0, west), KeyID: "key_b", Action: "tool.call", Result: store.ResultOK},
+	}
+	if err := s.AppendAudit(t.Context(), events); err != nil {
+		t.Fatalf("AppendAudit: %v", err)
+	}
+	zero, before1970 := time.Time{}, time.Date(1969, 12, 31, 0, 0, 0, 0, utc)
+	all := []store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3), c(day(3, 31), 2), c(day(4, 2), 3)}
+	tests := []struct {
+		name string
+		f    store.AuditFilter
+		want []store.DayCount
+	}{
+		{"all", store.AuditFilter{}, all},
+		{"key", store.AuditFilter{KeyID: "key_a"},
+			[]store.DayCount{c(day(3, 30), 2), c(day(3, 31), 2), c(day(4, 2), 2)}},
+		{"action", store.AuditFilter{Action: "tool.call"},
+			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3), c(day(3, 31), 1), c(day(4, 2), 2)}},
+		{"result", store.AuditFilter{Result: store.ResultDenied},
+			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 1)}},
+		{"since midnight, inclusive", store.AuditFilter{Since: day(3, 31)},
+			[]store.DayCount{c(day(3, 31), 2), c(day(4, 2), 3)}},
+		{"until midnight, exclusive", store.AuditFilter{Until: day(3, 31)},
+			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3)}},
+		{"since the last millisecond", store.AuditFilter{Since: at(3, 30, 23, 59, 59, 999e6, utc)},
+			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 2), c(day(4, 2), 3)}},
+		{"until the last millisecond", store.AuditFilter{Since: day(3, 30), Until: at(3, 30, 23, 59, 59, 999e6, utc)},
+			[]store.DayCount{c(day(3, 30), 2)}},
+		// The dashboard's usual call.
+		{"key, action, since", store.AuditFilter{KeyID: "key_a", Action: "tool.call", Since: at(3, 30, 12, 0, 0, 0, utc)},
+			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 1), c(day(4, 2), 1)}},
+		// Until is the instant of the last event, given in its own zone.
+		{"since and until in other zones", store.AuditFilter{Since: at(3, 31, 14, 0, 0, 0, east), Until: at(4, 1, 22, 0, 0, 0, west)},
+			[]store.DayCount{c(day(3, 31), 2)}},
+		{"every field", store.AuditFilter{KeyID: "key_b", Action: "tool.call", Result: store.ResultOK,
+			Since: day(3, 1), Until: day(5, 1)}, []store.DayCount{c(day(3, 30), 1), c(day(4, 2), 1)}},
+		{"before and limit ignored", store.AuditFilter{Before: 1, Limit: 1}, all},
+		{"no match", store.AuditFilter{Action: "nothing"}, nil},
+		{"empty range", store.AuditFilter{Since: day(3, 30), Until: day(3, 30)}, nil},
+		{"day without events", store.AuditFilter{Since: day(4, 1), Until: day(4, 2)}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.CountAuditByDay(t.Context(), tc.f)
+			if err != nil {
+				t.Fatalf("CountAuditByDay: %v", err)
+			}
+			if len(got) == 0 && len(tc.want) == 0 {
+				return // nil and empty both mean no days
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}

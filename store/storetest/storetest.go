@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"AuditPages", testAuditPages},
 		{"AuditLargeBatch", testAuditLargeBatch},
+		{"AuditByDay", testAuditByDay},
 		{"BootstrapOnce", testBootstrapOnce},
 		{"BootstrapFailureKeepsBootstrapOpen", testBootstrapFailure},
 		{"BootstrapInvalid", testBootstrapInvalid},
@@ -71,6 +72,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OAuthRotateRefreshConcurrent", testOAuthRotateRefreshConcurrent},
 		{"OAuthSigningKeys", testOAuthSigningKeys},
 		{"OAuthServerSecret", testOAuthServerSecret},
+		{"WebSession", testWebSession},
+		{"WebSessionInvalid", testWebSessionInvalid},
+		{"WebSessionsOf", testWebSessionsOf},
+		{"WebSessionPrune", testWebSessionPrune},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,41 @@
+package apikey
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
+)
+
+// MaxUsageDays is the longest history DailyUsage returns.
+const MaxUsageDays = 366
+
+// toolCallAction is the audit action of an MCP tool call (mcpserver
+// records it): usage per day is counted from the audit log, so that
+// charting it costs the hot path nothing.
+const toolCallAction = "tool.call"
+
+// DailyUsage returns the tool calls made with the key id per UTC day, over
+// the last days days up to today, oldest first; days without calls are
+// absent. The actor must be able to see the key.
+func (m *Manager) DailyUsage(ctx context.Context, a Actor, id string, days int) ([]store.DayCount, error) {
+	if err := a.need(auth.ScopeKeysRead); err != nil {
+		return nil, err
+	}
+	if days < 1 || days > MaxUsageDays {
+		return nil, invalidf("days must be between 1 and %d", MaxUsageDays)
+	}
+	if _, err := m.visible(ctx, a, id); err != nil {
+		return nil, err
+	}
+	today := m.clock().UTC().Truncate(24 * time.Hour)
+	counts, err := m.store.CountAuditByDay(ctx, store.AuditFilter{
+		KeyID: id, Action: toolCallAction, Since: today.AddDate(0, 0, -(days - 1)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count the usage of key %s: %w", id, err)
+	}
+	return counts, nil
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/skillgate/skillgate/audit"
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/dashboard"
+	"github.com/skillgate/skillgate/personas"
+	"github.com/skillgate/skillgate/store"
+)
+
+// newDashboard builds the web dashboard over the same services as the
+// REST API: the key manager, the OAuth server's client administration
+// (clients, nil without OAuth) and the audit reader.
+func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, db store.Store,
+	auditLog dashboard.Recorder, set *personas.Set, logger *slog.Logger, baseURL string) (*dashboard.Handler, error) {
+	cs, _ := clients.(dashboard.ClientService)
+	h, err := dashboard.New(dashboard.Options{
+		Credentials: authn,
+		Keys:        keys,
+		Clients:     cs,
+		Audit:       audit.NewReader(db),
+		Sessions:    db,
+		AuditLog:    auditLog,
+		Scopes:      effectiveScopes(set),
+		BaseURL:     baseURL,
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	return h, nil
+}

@@ -1,0 +1,115 @@
+package dashboard
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/store"
+)
+
+type signInPage struct {
+	CSRF, Next string
+}
+
+// serveSignIn shows the sign-in form, binding it to this browser with a
+// cookie of its own.
+func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	h.renderSignIn(w, r, http.StatusOK, signOutReasons[r.URL.Query().Get("reason")], "", localNext(r.URL.Query().Get("next")))
+}
+
+func (h *Handler) renderSignIn(w http.ResponseWriter, r *http.Request, status int, notice, problem, next string) {
+	token := newToken()
+	http.SetCookie(w, h.cookie(r, signInCookie, token, signInFormTTL))
+	h.render(w, r, status, "signin", layout{
+		Title: "Sign in", Notice: notice, Problem: problem,
+		Data: signInPage{CSRF: formToken(token, "signin"), Next: next},
+	})
+}
+
+// signIn checks the key typed into the form and starts a session. Only API
+// keys sign in here (a token would end long before the session did), and
+// only those holding keys:read.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	next := localNext(r.PostFormValue("next"))
+	c, err := r.Cookie(signInCookie)
+	origin := r.Header.Get("Origin")
+	if err != nil || !sameToken(r.PostFormValue("csrf"), formToken(c.Value, "signin")) || (origin != "" && !h.sameOrigin(r, origin)) {
+		h.renderSignIn(w, r, http.StatusForbidden, "", "This sign-in form expired or was not sent from this dashboard. Nothing was done; sign in again.", next)
+		return
+	}
+	key := strings.TrimSpace(r.PostFormValue("key"))
+	if key == "" {
+		h.renderSignIn(w, r, http.StatusBadRequest, "", "Enter an API key.", next)
+		return
+	}
+	if auth.LooksLikeJWT(key) {
+		h.renderSignIn(w, r, http.StatusBadRequest, "", "Sign in with an API key, not a token.", next)
+		return
+	}
+	p, err := h.opts.Credentials.Authenticate(r.Context(), key)
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		h.renderSignIn(w, r, http.StatusServiceUnavailable, "", "The database is unavailable. Try again in a few seconds.", next)
+		return
+	case err != nil:
+		h.opts.Logger.InfoContext(r.Context(), "dashboard sign-in refused", "remote", r.RemoteAddr, "err", err)
+		h.record(r, auth.Principal{}, "dashboard.signin", store.ResultDenied, "key not accepted")
+		h.renderSignIn(w, r, http.StatusUnauthorized, "", "That key was not accepted: it is unknown, revoked, disabled or expired.", next)
+		return
+	}
+	if !auth.Grants(h.opts.Scopes(p), auth.ScopeKeysRead) {
+		h.record(r, p, "dashboard.signin", store.ResultDenied, "missing scope keys:read")
+		h.renderSignIn(w, r, http.StatusForbidden, "", "That key does not hold keys:read or admin, which the dashboard needs.", next)
+		return
+	}
+	if err := h.startSession(w, r, p); err != nil {
+		h.opts.Logger.ErrorContext(r.Context(), "dashboard sign-in failed", "err", err)
+		h.renderSignIn(w, r, http.StatusServiceUnavailable, "", "Signing in failed on the server. Try again in a few seconds.", next)
+		return
+	}
+	h.record(r, p, "dashboard.signin", store.ResultOK, "")
+	http.SetCookie(w, h.cookie(r, signInCookie, "", -1))
+	if next == "" {
+		next = Path + "/keys"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// signOut ends the session and its cookie.
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, v visitor) error {
+	if err := h.opts.Sessions.DeleteWebSession(r.Context(), v.hash); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	h.record(r, v.actor.Principal, "dashboard.signout", store.ResultOK, "")
+	http.SetCookie(w, h.cookie(r, sessionCookie, "", -1))
+	http.Redirect(w, r, Path+"/signin?reason=out", http.StatusSeeOther)
+	return nil
+}
+
+// localNext returns next if it is a page of the dashboard, else "": a
+// sign-in link must not be able to send the visitor anywhere else.
+func localNext(next string) string {
+	if !strings.HasPrefix(next, Path+"/") || strings.ContainsAny(next, "\\?#") || strings.Contains(next, "//") ||
+		strings.Contains(next, "/..") || strings.HasPrefix(next, Path+"/signin") {
+		return ""
+	}
+	return next
+}
+
+// record writes an audit event of the dashboard's own.
+func (h *Handler) record(r *http.Request, p auth.Principal, action, result, detail string) {
+	if h.opts.AuditLog == nil {
+		return
+	}
+	e := store.AuditEvent{
+		Time: h.now(), KeyID: p.ManagedKeyID(), Action: action, Result: result,
+		ClientAddr: r.RemoteAddr, Detail: detail,
+	}
+	if p.Source != "" {
+		e.Principal = p.Identity()
+	}
+	h.opts.AuditLog.Record(r.Context(), e)
+}
