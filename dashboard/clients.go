@@ -44,7 +44,7 @@ func (h *Handler) revokeClientGrants(w http.ResponseWriter, r *http.Request, v v
 
 // confirmDeleteClient asks before deleting a client.
 func (h *Handler) confirmDeleteClient(w http.ResponseWriter, r *http.Request, v visitor) error {
-	if h.opts.Clients == nil {
+	if h.opts.Clients == nil || !v.admin() {
 		h.notFound(w, r)
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/oauth"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -65,6 +66,12 @@ type SessionStore interface {
 	PruneWebSessions(ctx context.Context, now time.Time) (int, error)
 }
 
+// RateLimiter counts requests against a limit per minute;
+// *ratelimit.Limiter is one. It MUST be safe for concurrent use.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string, limit int) (ratelimit.Decision, error)
+}
+
 // Recorder records audit events; *audit.Log is one.
 type Recorder interface {
 	Record(ctx context.Context, e store.AuditEvent)
@@ -80,6 +87,10 @@ type Options struct {
 	// Audit, if set, adds the audit log page.
 	Audit    AuditService
 	Sessions SessionStore
+	// Limiter, if set, applies each credential's RateLimitPerMinute to
+	// its pages, in the same budget as its API and MCP requests, and
+	// limits sign-in attempts per client address.
+	Limiter RateLimiter
 	// AuditLog, if set, records sign-ins, refused ones included, and
 	// sign-outs; the services record the changes made through the pages.
 	AuditLog Recorder

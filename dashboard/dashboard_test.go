@@ -329,3 +329,28 @@ func TestUpdateChangesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("audit of the update: %+v, %v", events, err)
 	}
 }
+
+// A key's rate limit applies to its pages, and sign-in attempts are
+// limited per address.
+func TestRateLimits(t *testing.T) {
+	d := newTestDashboard(t)
+	limited := d.create(t, apikey.CLIActor("tester"), apikey.CreateParams{Name: "limited", User: "lee", Roles: []string{"dev"}, RateLimitPerMinute: 3})
+	b := d.browser(t)
+	b.signIn(limited)
+	var statuses []int
+	for range 5 {
+		statuses = append(statuses, b.get("/dashboard/keys").status)
+	}
+	if statuses[0] != http.StatusOK || statuses[4] != http.StatusTooManyRequests {
+		t.Errorf("page statuses under a limit of 3 a minute: %v", statuses)
+	}
+
+	stranger := d.browser(t)
+	var last page
+	for range 11 {
+		last = stranger.post("/dashboard/signin", url.Values{"key": {"sk_live_wrong"}, "csrf": {stranger.csrf("/dashboard/signin")}})
+	}
+	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many sign-in attempts") {
+		t.Errorf("11th sign-in attempt: status %d", last.status)
+	}
+}

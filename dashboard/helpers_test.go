@@ -18,6 +18,7 @@ import (
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/dashboard"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 	"github.com/skillgate/skillgate/store/sqlite"
 )
@@ -70,7 +71,7 @@ func newTestDashboard(t *testing.T) *testDashboard {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	h, err := dashboard.New(dashboard.Options{
-		Credentials: authn, Keys: mgr, Audit: audit.NewReader(db), Sessions: db, AuditLog: recorder,
+		Credentials: authn, Keys: mgr, Audit: audit.NewReader(db), Sessions: db, AuditLog: recorder, Limiter: ratelimit.New(),
 		Scopes: effectiveScopes, BaseURL: srv.URL, Logger: logger,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -29,10 +30,13 @@ var pageNames = []string{"signin", "keys", "key", "key_new", "secret", "confirm"
 // so a failure is a bug of the build, reported by New.
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"when":     when,
-		"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"join":     strings.Join,
-		"unset":    func(s []string) bool { return s == nil },
+		"when":  when,
+		"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"join":  strings.Join,
+		"unset": func(s []string) bool { return s == nil },
+		// path escapes an id for a URL path: ids of configured OAuth
+		// clients are free-form and may hold "/" or "?".
+		"path":     url.PathEscape,
 		"percent":  percent,
 		"deref":    func(t *time.Time) time.Time { return derefTime(t) },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") },

@@ -2,8 +2,13 @@ package dashboard
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
+
+	"github.com/skillgate/skillgate/ratelimit"
 )
 
 // routes registers every page.
@@ -54,6 +59,9 @@ func (h *Handler) page(pattern string, fn pageHandler) {
 			h.forbidden(w, r, v)
 			return
 		}
+		if !h.allow(w, r, v) {
+			return
+		}
 		if err := fn(w, r, v); err != nil {
 			h.fail(w, r, v, err)
 		}
@@ -71,20 +79,68 @@ func (h *Handler) formAllowed(r *http.Request, want string) bool {
 	return sameToken(r.PostFormValue("csrf"), want)
 }
 
+// allow applies the visitor's credential's rate limit, in the budget its
+// API and MCP requests spend too, and answers the request itself when it
+// is refused.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, v visitor) bool {
+	p := v.actor.Principal
+	if h.opts.Limiter == nil || p.RateLimitPerMinute <= 0 {
+		return true
+	}
+	d, err := h.opts.Limiter.Allow(r.Context(), p.Identity(), p.RateLimitPerMinute)
+	if err != nil {
+		// Fail closed: a limit that cannot be counted is not waived.
+		h.fail(w, r, v, fmt.Errorf("rate limit: %w", err))
+		return false
+	}
+	ratelimit.SetHeaders(w.Header(), d)
+	if !d.Allowed {
+		l := h.frame(v, "Slow down", nil)
+		l.Problem = fmt.Sprintf("Your key allows %d requests a minute, and they are used up. Wait a moment and reload.", p.RateLimitPerMinute)
+		h.render(w, r, http.StatusTooManyRequests, "error", l)
+		return false
+	}
+	return true
+}
+
 // maxFormBytes caps a form body; the largest form is a few hundred bytes.
 const maxFormBytes = 64 << 10
 
 // sameOrigin reports whether origin is this server's: its public origin,
 // or the origin the request itself was sent to.
 func (h *Handler) sameOrigin(r *http.Request, origin string) bool {
-	if origin == h.opts.BaseURL {
+	got, ok := canonicalOrigin(origin)
+	if !ok {
+		return false
+	}
+	if want, ok := canonicalOrigin(h.opts.BaseURL); ok && got == want {
 		return true
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return origin == scheme+"://"+r.Host
+	want, ok := canonicalOrigin(scheme + "://" + r.Host)
+	return ok && got == want
+}
+
+// canonicalOrigin returns scheme://host[:port] lower-cased and without the
+// scheme's default port, so that equal origins compare equal.
+func canonicalOrigin(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return u.Scheme + "://" + host, true
 }
 
 // forbidden answers a form post that failed the anti-forgery check.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -36,8 +37,12 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	next := localNext(r.PostFormValue("next"))
 	c, err := r.Cookie(signInCookie)
 	origin := r.Header.Get("Origin")
-	if err != nil || !sameToken(r.PostFormValue("csrf"), formToken(c.Value, "signin")) || (origin != "" && !h.sameOrigin(r, origin)) {
+	if err != nil || c.Value == "" || !sameToken(r.PostFormValue("csrf"), formToken(c.Value, "signin")) || (origin != "" && !h.sameOrigin(r, origin)) {
 		h.renderSignIn(w, r, http.StatusForbidden, "", "This sign-in form expired or was not sent from this dashboard. Nothing was done; sign in again.", next)
+		return
+	}
+	if !h.allowSignIn(r) {
+		h.renderSignIn(w, r, http.StatusTooManyRequests, "", "Too many sign-in attempts from your address; wait a minute and try again.", next)
 		return
 	}
 	key := strings.TrimSpace(r.PostFormValue("key"))
@@ -56,12 +61,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		h.opts.Logger.InfoContext(r.Context(), "dashboard sign-in refused", "remote", r.RemoteAddr, "err", err)
-		h.record(r, auth.Principal{}, "dashboard.signin", store.ResultDenied, "key not accepted")
+		h.record(r, auth.Principal{}, store.AuditEvent{KeyID: auth.CredentialIDOf(err), Action: "dashboard.signin",
+			Result: store.ResultDenied, Detail: auth.ErrorResponse(err, "").Message})
 		h.renderSignIn(w, r, http.StatusUnauthorized, "", "That key was not accepted: it is unknown, revoked, disabled or expired.", next)
 		return
 	}
 	if !auth.Grants(h.opts.Scopes(p), auth.ScopeKeysRead) {
-		h.record(r, p, "dashboard.signin", store.ResultDenied, "missing scope keys:read")
+		h.record(r, p, store.AuditEvent{Action: "dashboard.signin", Result: store.ResultDenied, Detail: "missing scope keys:read"})
 		h.renderSignIn(w, r, http.StatusForbidden, "", "That key does not hold keys:read or admin, which the dashboard needs.", next)
 		return
 	}
@@ -70,7 +76,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, http.StatusServiceUnavailable, "", "Signing in failed on the server. Try again in a few seconds.", next)
 		return
 	}
-	h.record(r, p, "dashboard.signin", store.ResultOK, "")
+	h.record(r, p, store.AuditEvent{Action: "dashboard.signin", Result: store.ResultOK})
 	http.SetCookie(w, h.cookie(r, signInCookie, "", -1))
 	if next == "" {
 		next = Path + "/keys"
@@ -78,12 +84,32 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// signInRate caps sign-in attempts per client address and minute, so that
+// keys cannot be guessed through the form (they could not be anyway: 256
+// random bits) nor the audit log flooded with refusals.
+const signInRate = 10
+
+// allowSignIn counts a sign-in attempt against its address's budget. A
+// limiter failure does not lock everyone out of the dashboard: the key is
+// still checked in full.
+func (h *Handler) allowSignIn(r *http.Request) bool {
+	if h.opts.Limiter == nil {
+		return true
+	}
+	d, err := h.opts.Limiter.Allow(r.Context(), "dashboard-signin:"+ratelimit.Address(r), signInRate)
+	if err != nil {
+		h.opts.Logger.WarnContext(r.Context(), "rate limiting a dashboard sign-in", "err", err)
+		return true
+	}
+	return d.Allowed
+}
+
 // signOut ends the session and its cookie.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, v visitor) error {
 	if err := h.opts.Sessions.DeleteWebSession(r.Context(), v.hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	h.record(r, v.actor.Principal, "dashboard.signout", store.ResultOK, "")
+	h.record(r, v.actor.Principal, store.AuditEvent{Action: "dashboard.signout", Result: store.ResultOK})
 	http.SetCookie(w, h.cookie(r, sessionCookie, "", -1))
 	http.Redirect(w, r, Path+"/signin?reason=out", http.StatusSeeOther)
 	return nil
@@ -99,17 +125,15 @@ func localNext(next string) string {
 	return next
 }
 
-// record writes an audit event of the dashboard's own.
-func (h *Handler) record(r *http.Request, p auth.Principal, action, result, detail string) {
+// record writes an audit event of the dashboard's own, by the principal p
+// (zero when none was established).
+func (h *Handler) record(r *http.Request, p auth.Principal, e store.AuditEvent) {
 	if h.opts.AuditLog == nil {
 		return
 	}
-	e := store.AuditEvent{
-		Time: h.now(), KeyID: p.ManagedKeyID(), Action: action, Result: result,
-		ClientAddr: r.RemoteAddr, Detail: detail,
-	}
+	e.Time, e.ClientAddr = h.now(), r.RemoteAddr
 	if p.Source != "" {
-		e.Principal = p.Identity()
+		e.KeyID, e.Principal = p.ManagedKeyID(), p.Identity()
 	}
 	h.opts.AuditLog.Record(r.Context(), e)
 }

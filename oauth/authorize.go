@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every request stores a row for minutes: an address gets a person's
 	// worth of them, not a flood.
-	if d, err := s.opts.Limiter.Allow(r.Context(), "authorize:"+addressBucket(clientIP(r)), authorizeRate); err == nil && !d.Allowed {
+	if d, err := s.opts.Limiter.Allow(r.Context(), "authorize:"+ratelimit.Address(r), authorizeRate); err == nil && !d.Allowed {
 		s.errorPage(w, http.StatusTooManyRequests, "Too many sign-ins started from your address; wait a minute and try again.")
 		return
 	}

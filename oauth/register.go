@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -48,7 +47,7 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 	// cannot be guessed quickly.
 	ctx := r.Context()
 	addr := clientIP(r)
-	d, err := s.opts.Limiter.Allow(ctx, "register:"+addressBucket(addr), s.opts.RegistrationRate)
+	d, err := s.opts.Limiter.Allow(ctx, "register:"+ratelimit.Address(r), s.opts.RegistrationRate)
 	if err != nil {
 		s.opts.Logger.ErrorContext(ctx, "rate limiting a client registration", "err", err)
 		writeError(w, r, newError(http.StatusServiceUnavailable, errUnavailable, "the authorization server is temporarily unavailable", "Retry shortly."))
@@ -172,22 +171,8 @@ func writeBearerError(w http.ResponseWriter, presented bool, description, hint s
 	writeJSON(w, http.StatusUnauthorized, newError(http.StatusUnauthorized, codeInvalidToken, description, hint))
 }
 
-// addressBucket is what a per-address limit counts: an IPv4 address, or
-// the /64 an IPv6 address is in, since one host commonly holds a whole /64.
-func addressBucket(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil || ip.Is4() || ip.Is4In6() {
-		return addr
-	}
-	prefix, err := ip.Prefix(64)
-	if err != nil {
-		return addr
-	}
-	return prefix.String()
-}
-
 // clientIP is the address of the client's end of the connection, without
-// the port. Forwarding headers are not trusted: anyone could set them.
+// the port, recorded as where a client registered from. Forwarding headers are not trusted: anyone could set them.
 func clientIP(r *http.Request) string {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return host

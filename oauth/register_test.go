@@ -487,26 +487,6 @@ func TestRegisterAudit(t *testing.T) {
 	}
 }
 
-func TestAddressBucket(t *testing.T) {
-	tests := []struct {
-		name, addr, want string
-	}{
-		{"ipv4", "192.0.2.7", "192.0.2.7"},
-		{"ipv6 counts by /64", "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
-		{"same /64", "2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
-		{"ipv4-mapped ipv6", "::ffff:192.0.2.7", "::ffff:192.0.2.7"},
-		{"ipv6 with zone", "fe80::1%eth0", "fe80::/64"},
-		{"not an address", "pipe", "pipe"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := addressBucket(tc.addr); got != tc.want {
-				t.Errorf("addressBucket(%q) = %q, want %q", tc.addr, got, tc.want)
-			}
-		})
-	}
-}
-
 // A closed server always answers 403, never 429: the refusal costs
 // nothing, and clients must learn registration is closed, not to wait.
 func TestRegisterClosedIsNotRateLimited(t *testing.T) {

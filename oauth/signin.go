@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err)
 		return
 	}
-	if d, err := s.opts.Limiter.Allow(r.Context(), "signin:"+addressBucket(clientIP(r)), signInRate); err == nil && !d.Allowed {
+	if d, err := s.opts.Limiter.Allow(r.Context(), "signin:"+ratelimit.Address(r), signInRate); err == nil && !d.Allowed {
 		s.renderSignIn(w, signInPage{Client: s.clientLabel(r, req.ClientID), Request: req.ID, CSRF: csrf,
 			Error: "Too many sign-in attempts from your address; wait a minute and try again."})
 		return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/skillgate/skillgate/auth"
+	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError
 	}
 	// Each attempt verifies a key: an address gets a script's worth of
 	// them, not a guessing rate.
-	if d, err := s.opts.Limiter.Allow(ctx, "client_credentials:"+addressBucket(clientIP(r)), clientCredentialsRate); err == nil && !d.Allowed {
+	if d, err := s.opts.Limiter.Allow(ctx, "client_credentials:"+ratelimit.Address(r), clientCredentialsRate); err == nil && !d.Allowed {
 		return nil, newError(http.StatusTooManyRequests, errUnavailable, "too many token requests from this address", "Retry in a minute; reuse an access token until it expires.")
 	}
 	if cc.secret == "" || cc.id == "" {

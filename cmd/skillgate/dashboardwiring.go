@@ -8,14 +8,18 @@ import (
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/dashboard"
+	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/personas"
 	"github.com/skillgate/skillgate/store"
 )
 
+// The OAuth server is what the dashboard's clients page drives.
+var _ dashboard.ClientService = (*oauth.Server)(nil)
+
 // newDashboard builds the web dashboard over the same services as the
 // REST API: the key manager, the OAuth server's client administration
 // (clients, nil without OAuth) and the audit reader.
-func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, db store.Store,
+func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, db store.Store, limiter dashboard.RateLimiter,
 	auditLog dashboard.Recorder, set *personas.Set, logger *slog.Logger, baseURL string) (*dashboard.Handler, error) {
 	cs, _ := clients.(dashboard.ClientService)
 	h, err := dashboard.New(dashboard.Options{
@@ -24,6 +28,7 @@ func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, 
 		Clients:     cs,
 		Audit:       audit.NewReader(db),
 		Sessions:    db,
+		Limiter:     limiter,
 		AuditLog:    auditLog,
 		Scopes:      effectiveScopes(set),
 		BaseURL:     baseURL,
