@@ -63,6 +63,7 @@ type SessionStore interface {
 	CreateWebSession(ctx context.Context, s store.WebSession) error
 	WebSession(ctx context.Context, hash []byte, now time.Time) (store.WebSession, error)
 	DeleteWebSession(ctx context.Context, hash []byte) error
+	DeleteWebSessionsOf(ctx context.Context, credentialID string) (int, error)
 	PruneWebSessions(ctx context.Context, now time.Time) (int, error)
 }
 
@@ -87,6 +88,10 @@ type Options struct {
 	// Audit, if set, adds the audit log page.
 	Audit    AuditService
 	Sessions SessionStore
+	// Providers are the identity providers people may sign in with,
+	// besides a key. Each must accept BaseURL+CallbackPath as a redirect
+	// URI.
+	Providers []IdentityProvider
 	// Limiter, if set, applies each credential's RateLimitPerMinute to
 	// its pages, in the same budget as its API and MCP requests, and
 	// limits sign-in attempts per client address.

@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"errors"
 	"context"
 	"crypto/sha256"
 	"net/http"
@@ -54,7 +55,7 @@ func TestSignIn(t *testing.T) {
 	}{
 		{name: "admin key", key: d.admin, wantStatus: http.StatusSeeOther},
 		{name: "keys:* key", key: d.dev, wantStatus: http.StatusSeeOther},
-		{name: "key without keys:read", key: agent, wantStatus: http.StatusForbidden, wantText: "does not hold keys:read"},
+		{name: "key without keys:read", key: agent, wantStatus: http.StatusForbidden, wantText: "do not hold keys:read"},
 		{name: "unknown key", key: "sk_live_" + strings.Repeat("x", 40), wantStatus: http.StatusUnauthorized, wantText: "not accepted"},
 		{name: "empty key", key: " ", wantStatus: http.StatusBadRequest, wantText: "Enter an API key"},
 		{name: "a JWT", key: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", wantStatus: http.StatusBadRequest, wantText: "not a token"},
@@ -137,7 +138,7 @@ func TestSessionCookie(t *testing.T) {
 // session's, is refused and changes nothing.
 func TestCSRF(t *testing.T) {
 	d := newTestDashboard(t)
-	victim := d.create(t, apikey.CLIActor("tester"), apikey.CreateParams{Name: "victim", User: "vic", Roles: []string{"agent"}})
+	victim := d.create(t, apikey.CLIActor("tester"), apikey.CreateParams{Name: "victim", User: "vic", Roles: []string{"dev"}})
 	id := keyIDOf(t, d, victim)
 	b := d.browser(t)
 	b.signIn(d.admin)
@@ -163,10 +164,15 @@ func TestCSRF(t *testing.T) {
 			assertState(t, d, id, store.StateActive)
 		})
 	}
+	victimBrowser := d.browser(t)
+	victimSession := victimBrowser.signInWithSession(d, victim)
 	if p := b.post("/dashboard/keys/"+id+"/revoke", url.Values{"csrf": {b.csrf("/dashboard/keys")}}); p.status != http.StatusSeeOther {
 		t.Fatalf("revoke with the right token: status %d\n%s", p.status, p.body)
 	}
 	assertState(t, d, id, store.StateRevoked)
+	if _, err := d.db.WebSession(context.Background(), victimSession, time.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the revoked key's dashboard session is still stored: %v", err)
+	}
 }
 
 // Revoking the key a session signed in with ends the session at its next

@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"log/slog"
 	"net/http"
@@ -197,4 +198,23 @@ func assertState(t *testing.T, d *testDashboard, id string, want store.KeyState)
 	if got := k.State(time.Now()); got != want {
 		t.Errorf("key %s is %s, want %s", id, got, want)
 	}
+}
+
+// signInWithSession signs in with key and returns the stored hash of the
+// session cookie it got.
+func (b *browser) signInWithSession(d *testDashboard, key string) []byte {
+	b.t.Helper()
+	b.signIn(key)
+	u, err := url.Parse(d.url + "/dashboard/")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "skillgate_session" {
+			sum := sha256.Sum256([]byte(c.Value))
+			return sum[:]
+		}
+	}
+	b.t.Fatal("no session cookie after signing in")
+	return nil
 }

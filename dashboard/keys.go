@@ -244,8 +244,16 @@ func (h *Handler) confirmRevoke(w http.ResponseWriter, r *http.Request, v visito
 // revokeKey revokes a key and the keys it minted.
 func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, v visitor) error {
 	id := r.PathValue("id")
-	if _, err := h.opts.Keys.Revoke(r.Context(), v.actor, id); err != nil {
+	revoked, err := h.opts.Keys.Revoke(r.Context(), v.actor, id)
+	if err != nil {
 		return err
+	}
+	// Their sessions would end at their next page anyway (every page
+	// checks the key again); deleting them now leaves no row behind.
+	for _, gone := range revoked.Revoked {
+		if _, err := h.opts.Sessions.DeleteWebSessionsOf(r.Context(), gone); err != nil {
+			h.opts.Logger.WarnContext(r.Context(), "ending the dashboard sessions of a revoked key", "key_id", gone, "err", err)
+		}
 	}
 	http.Redirect(w, r, keyURL(id, "revoked"), http.StatusSeeOther)
 	return nil

@@ -16,6 +16,8 @@ func (h *Handler) routes() {
 	h.mux.Handle("GET "+Path+"/static/", staticFiles())
 	h.mux.HandleFunc("GET "+Path+"/signin", h.serveSignIn)
 	h.mux.HandleFunc("POST "+Path+"/signin", h.signIn)
+	h.mux.HandleFunc("GET "+Path+"/signin/provider/{i}", h.startLogin)
+	h.mux.HandleFunc("GET "+CallbackPath, h.finishLogin)
 	h.mux.HandleFunc("GET "+Path+"/{$}", h.redirectHome)
 	h.mux.HandleFunc("GET "+Path, h.redirectHome)
 

@@ -113,7 +113,7 @@ func (h *Handler) visitorOf(r *http.Request) (visitor, error) {
 	case err != nil:
 		return visitor{}, fmt.Errorf("load dashboard session: %w", err)
 	}
-	p, err := h.opts.Credentials.Recheck(r.Context(), auth.PrincipalOf(s.Identity))
+	p, err := h.recheck(r, s.Identity)
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			return visitor{}, fmt.Errorf("check the session's key: %w", err)
@@ -130,6 +130,18 @@ func (h *Handler) visitorOf(r *http.Request) (visitor, error) {
 		actor: apikey.Actor{Principal: p, Scopes: scopes, ClientAddr: r.RemoteAddr},
 		csrf:  formToken(c.Value, "csrf"), hash: hash, expires: s.ExpiresAt,
 	}, nil
+}
+
+// recheck returns the principal a session's identity stands for now. A
+// key is checked again (revoked, disabled, expired, rotated away); a person
+// who signed in at an identity provider left no credential to check, and
+// the session's short life stands in for it, as for OAuth grants.
+func (h *Handler) recheck(r *http.Request, id store.OAuthIdentity) (auth.Principal, error) {
+	p := auth.PrincipalOf(id)
+	if p.Source == auth.SourceOIDC {
+		return p, nil
+	}
+	return h.opts.Credentials.Recheck(r.Context(), p)
 }
 
 // endSession deletes a session that must not be used again.

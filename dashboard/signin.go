@@ -12,6 +12,8 @@ import (
 
 type signInPage struct {
 	CSRF, Next string
+	// Providers are the identity providers offered besides a key.
+	Providers []provider
 }
 
 // serveSignIn shows the sign-in form, binding it to this browser with a
@@ -25,7 +27,7 @@ func (h *Handler) renderSignIn(w http.ResponseWriter, r *http.Request, status in
 	http.SetCookie(w, h.cookie(r, signInCookie, token, signInFormTTL))
 	h.render(w, r, status, "signin", layout{
 		Title: "Sign in", Notice: notice, Problem: problem,
-		Data: signInPage{CSRF: formToken(token, "signin"), Next: next},
+		Data: signInPage{CSRF: formToken(token, "signin"), Next: next, Providers: h.providers()},
 	})
 }
 
@@ -66,9 +68,15 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, http.StatusUnauthorized, "", "That key was not accepted: it is unknown, revoked, disabled or expired.", next)
 		return
 	}
+	h.completeSignIn(w, r, p, next)
+}
+
+// completeSignIn starts a session for p, who proved who they are with a
+// key or at an identity provider, if p may use the dashboard.
+func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, p auth.Principal, next string) {
 	if !auth.Grants(h.opts.Scopes(p), auth.ScopeKeysRead) {
 		h.record(r, p, store.AuditEvent{Action: "dashboard.signin", Result: store.ResultDenied, Detail: "missing scope keys:read"})
-		h.renderSignIn(w, r, http.StatusForbidden, "", "That key does not hold keys:read or admin, which the dashboard needs.", next)
+		h.renderSignIn(w, r, http.StatusForbidden, "", "You do not hold keys:read or admin, which the dashboard needs.", next)
 		return
 	}
 	if err := h.startSession(w, r, p); err != nil {

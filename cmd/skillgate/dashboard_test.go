@@ -2,10 +2,12 @@ package main
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/skillgate/skillgate/internal/browsertest"
+	"github.com/skillgate/skillgate/internal/testidp"
 )
 
 // dashboardPage is a browser tab on a test server's dashboard.
@@ -206,4 +208,72 @@ func keyIDOf(t *testing.T, p *dashboardPage, name string) string {
 
 func jsQuote(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
+
+// Signing in to the dashboard at a real OpenID provider (oidc-provider on
+// Node.js): a person whose roles hold keys:* gets a session; one without
+// is refused; a callback carried to another browser does nothing.
+func TestDashboardSignInWithIdentityProvider(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	callback := base + "/dashboard/signin/callback"
+	node := testidp.StartNode(t, testidp.NodeConfig{
+		Resource: oidcAudience,
+		Clients: []testidp.NodeClient{{ID: "skillgate-login", Secret: "skillgate-login-secret-0123456789",
+			GrantTypes: []string{"authorization_code"}, RedirectURIs: []string{base + "/authorize/callback", callback}}},
+		Accounts: map[string]map[string]any{
+			"alice": {"email": "alice@example.test", "email_verified": true,
+				"realm_access": map[string]any{"roles": []any{"skill-analyst"}}},
+			"victor": {"email": "victor@example.test", "email_verified": true,
+				"realm_access": map[string]any{"roles": []any{"skill-viewer"}}},
+		},
+	})
+	login := "        login:\n          client_id: skillgate-login\n          client_secret: skillgate-login-secret-0123456789\n          name: Acme SSO\n"
+	ts := newTestServer(t, testServerOptions{addr: addr, auth: oidcAuthConfig(node.Issuer()) + login})
+
+	tests := []struct {
+		name, account string
+		otherBrowser  bool
+		// restarted starts a second sign-in in the same browser before the
+		// first one's callback arrives.
+		restarted  bool
+		wantStatus int
+		wantText   string
+	}{
+		{name: "analyst signs in", account: "alice", wantStatus: http.StatusSeeOther},
+		{name: "viewer lacks keys:read", account: "victor", wantStatus: http.StatusForbidden, wantText: "do not hold keys:read"},
+		{name: "callback in another browser", account: "alice", otherBrowser: true, wantStatus: http.StatusBadRequest, wantText: "started in another browser"},
+		{name: "callback of an older sign-in", account: "alice", restarted: true, wantStatus: http.StatusBadRequest, wantText: "started in another browser"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newOAuthClient(t, ts.baseURL)
+			_, page := b.do(http.MethodGet, "/dashboard/signin", "", "", http.StatusOK, nil)
+			m := regexp.MustCompile(`href="(/dashboard/signin/provider/0)">Sign in with Acme SSO</a>`).FindStringSubmatch(page)
+			if m == nil {
+				t.Fatalf("the sign-in page offers no identity provider:\n%s", page)
+			}
+			resp, _ := b.do(http.MethodGet, m[1], "", "", http.StatusFound, nil)
+			back := node.SignIn(t, resp.Header.Get("Location"), callback, tc.account)
+			if tc.otherBrowser {
+				b = newOAuthClient(t, ts.baseURL)
+			}
+			if tc.restarted {
+				b.do(http.MethodGet, m[1], "", "", http.StatusFound, nil)
+			}
+			resp, page = b.do(http.MethodGet, back.String(), "", "", tc.wantStatus, nil)
+			if !strings.Contains(page, tc.wantText) {
+				t.Errorf("page lacks %q:\n%s", tc.wantText, page)
+			}
+			signedIn := tc.wantStatus == http.StatusSeeOther
+			want := http.StatusSeeOther
+			if signedIn {
+				want = http.StatusOK
+			}
+			_, page = b.do(http.MethodGet, "/dashboard/keys", "", "", want, nil)
+			if signedIn && !strings.Contains(page, "Signed in as") {
+				t.Errorf("keys page after signing in:\n%s", page)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/skillgate/skillgate/audit"
 	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
+	"github.com/skillgate/skillgate/auth/oidc"
 	"github.com/skillgate/skillgate/dashboard"
 	"github.com/skillgate/skillgate/oauth"
 	"github.com/skillgate/skillgate/personas"
@@ -19,15 +20,23 @@ var _ dashboard.ClientService = (*oauth.Server)(nil)
 // newDashboard builds the web dashboard over the same services as the
 // REST API: the key manager, the OAuth server's client administration
 // (clients, nil without OAuth) and the audit reader.
-func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, db store.Store, limiter dashboard.RateLimiter,
-	auditLog dashboard.Recorder, set *personas.Set, logger *slog.Logger, baseURL string) (*dashboard.Handler, error) {
+func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, providers []*oidc.Provider, db store.Store,
+	limiter dashboard.RateLimiter, auditLog dashboard.Recorder, set *personas.Set, logger *slog.Logger, baseURL string) (*dashboard.Handler, error) {
 	cs, _ := clients.(dashboard.ClientService)
+	// The providers offering sign-in on the OAuth pages offer it here too.
+	var logins []dashboard.IdentityProvider
+	for _, p := range providers {
+		if p.LoginName() != "" {
+			logins = append(logins, p)
+		}
+	}
 	h, err := dashboard.New(dashboard.Options{
 		Credentials: authn,
 		Keys:        keys,
 		Clients:     cs,
 		Audit:       audit.NewReader(db),
 		Sessions:    db,
+		Providers:   logins,
 		Limiter:     limiter,
 		AuditLog:    auditLog,
 		Scopes:      effectiveScopes(set),

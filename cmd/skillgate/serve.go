@@ -256,7 +256,7 @@ func buildServer(ctx context.Context, cfg *config.Config, db store.Store, auditL
 	if err != nil {
 		return nil, fmt.Errorf("REST API: %w", err)
 	}
-	dash, err := newDashboard(authn, keys, clients, db, keyLimiter, auditLog, personaSet, logger, baseURL)
+	dash, err := newDashboard(authn, keys, clients, providers, db, keyLimiter, auditLog, personaSet, logger, baseURL)
 	if err != nil {
 		return nil, err
 	}
