@@ -1,9 +1,9 @@
 package dashboard_test
 
 import (
-	"errors"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
