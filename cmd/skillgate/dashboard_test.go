@@ -70,6 +70,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	}
 
+	admin.Navigate(ts.baseURL + "/dashboard/keys/new")
+	admin.Screenshot("01b-new-key-form")
 	secret := admin.createKey(t, map[string]string{"name": "alice-agent", "roles": "analyst", "user": "alice", "rate_limit": "600", "monthly_quota": "100"})
 	admin.Screenshot("02-key-created")
 	if line := admin.Text("#claude-line"); !strings.Contains(line, "claude mcp add --transport http skillgate "+ts.baseURL+"/mcp") || !strings.Contains(line, secret) {
@@ -230,6 +232,13 @@ func TestDashboardSignInWithIdentityProvider(t *testing.T) {
 	})
 	login := "        login:\n          client_id: skillgate-login\n          client_secret: skillgate-login-secret-0123456789\n          name: Acme SSO\n"
 	ts := newTestServer(t, testServerOptions{addr: addr, auth: oidcAuthConfig(node.Issuer()) + login})
+
+	page := browsertest.New(t).Page(t)
+	page.Navigate(ts.baseURL + "/dashboard/signin")
+	if got := page.Text("a.provider"); got != "Sign in with Acme SSO" {
+		t.Errorf("provider button %q", got)
+	}
+	page.Screenshot("signin-with-provider")
 
 	tests := []struct {
 		name, account string
