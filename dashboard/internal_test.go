@@ -18,6 +18,8 @@ func TestLocalNext(t *testing.T) {
 		{"/dashboard//evil.example", ""},
 		{"/dashboard/\\evil", ""},
 		{"/dashboard/../v1/api-keys", ""},
+		{"/dashboard/%2e%2e/v1/api-keys", ""},
+		{"/dashboard/keys%2f..", ""},
 		{"/dashboard/keys?x=1", ""},
 		{"/dashboard/signin", ""},
 		{"/v1/api-keys", ""},

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skillgate/skillgate/auth"
 	"github.com/skillgate/skillgate/auth/apikey"
 	"github.com/skillgate/skillgate/store"
 )
@@ -91,9 +92,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 // frame returns the layout of a signed-in visitor's page.
 func (h *Handler) frame(v visitor, title string, data any) layout {
-	who := v.actor.Principal.Subject
-	if id := v.actor.Principal.CredentialID; id != "" {
-		who += " (" + id + ")"
+	p := v.actor.Principal
+	who := p.Subject
+	if p.Source == auth.SourceOIDC && p.User != "" {
+		who = p.User // a provider's subject is often an opaque id
+	}
+	if p.Source == auth.SourceManagedKey {
+		who += " (" + p.CredentialID + ")"
 	}
 	return layout{
 		Title: title, Who: who, Admin: v.admin(), CSRF: v.csrf,

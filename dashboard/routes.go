@@ -91,14 +91,20 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, v visitor) bool 
 	}
 	d, err := h.opts.Limiter.Allow(r.Context(), p.Identity(), p.RateLimitPerMinute)
 	if err != nil {
-		// Fail closed: a limit that cannot be counted is not waived.
-		h.fail(w, r, v, fmt.Errorf("rate limit: %w", err))
+		// Fail closed, as the API and MCP do: a limit that cannot be
+		// counted is not waived.
+		h.opts.Logger.ErrorContext(r.Context(), "rate limiter failed", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		l := h.frame(v, "Unavailable", nil)
+		l.Problem = "Rate limiting is temporarily unavailable. Try again in a few seconds."
+		h.render(w, r, http.StatusServiceUnavailable, "error", l)
 		return false
 	}
 	ratelimit.SetHeaders(w.Header(), d)
 	if !d.Allowed {
+		retry := ratelimit.SetRetryAfter(w.Header(), d)
 		l := h.frame(v, "Slow down", nil)
-		l.Problem = fmt.Sprintf("Your key allows %d requests a minute, and they are used up. Wait a moment and reload.", p.RateLimitPerMinute)
+		l.Problem = fmt.Sprintf("Your key allows %d requests a minute, and they are used up. Try again in %d s.", p.RateLimitPerMinute, retry)
 		h.render(w, r, http.StatusTooManyRequests, "error", l)
 		return false
 	}

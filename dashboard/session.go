@@ -115,7 +115,9 @@ func (h *Handler) visitorOf(r *http.Request) (visitor, error) {
 	}
 	p, err := h.recheck(r, s.Identity)
 	if err != nil {
-		if errors.Is(err, store.ErrUnavailable) {
+		if !auth.Refused(err) {
+			// The key could not be checked (database, cancelled
+			// request): no reason to sign anyone out.
 			return visitor{}, fmt.Errorf("check the session's key: %w", err)
 		}
 		h.endSession(r, hash)

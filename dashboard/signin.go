@@ -58,8 +58,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.opts.Credentials.Authenticate(r.Context(), key)
 	switch {
-	case errors.Is(err, store.ErrUnavailable):
-		h.renderSignIn(w, r, http.StatusServiceUnavailable, "", "The database is unavailable. Try again in a few seconds.", next)
+	case err != nil && !auth.Refused(err):
+		h.opts.Logger.ErrorContext(r.Context(), "dashboard sign-in could not check the key", "err", err)
+		h.renderSignIn(w, r, http.StatusServiceUnavailable, "", "The key could not be checked right now. Try again in a few seconds.", next)
 		return
 	case err != nil:
 		h.opts.Logger.InfoContext(r.Context(), "dashboard sign-in refused", "remote", r.RemoteAddr, "err", err)
@@ -126,7 +127,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, v visitor) err
 // localNext returns next if it is a page of the dashboard, else "": a
 // sign-in link must not be able to send the visitor anywhere else.
 func localNext(next string) string {
-	if !strings.HasPrefix(next, Path+"/") || strings.ContainsAny(next, "\\?#") || strings.Contains(next, "//") ||
+	if !strings.HasPrefix(next, Path+"/") || strings.ContainsAny(next, "\\?#%") || strings.Contains(next, "//") ||
 		strings.Contains(next, "/..") || strings.HasPrefix(next, Path+"/signin") {
 		return ""
 	}

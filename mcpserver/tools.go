@@ -119,7 +119,7 @@ func (s *Server) recordToolCall(ctx context.Context, c caller, req mcp.CallToolR
 		detail = "skill " + id
 	}
 	s.audit.Record(ctx, store.AuditEvent{
-		KeyID: c.principal.ManagedKeyID(), Principal: c.principal.Identity(), Action: "tool.call",
+		KeyID: c.principal.ManagedKeyID(), Principal: c.principal.Identity(), Action: store.ActionToolCall,
 		Target: req.Params.Name, Result: result, Detail: detail,
 		ClientAddr: clientAddr(ctx),
 	})

@@ -11,9 +11,6 @@ import (
 	"github.com/skillgate/skillgate/store"
 )
 
-// identityOf is the snapshot of p a grant keeps.
-func identityOf(p auth.Principal) store.OAuthIdentity { return auth.IdentityOf(p) }
-
 // principalOf checks a grant's identity again and returns the principal it
 // stands for now: a revoked, expired or rotated-away key fails here, and
 // changed limits apply.

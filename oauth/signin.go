@@ -46,7 +46,7 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 			Error: signInError(err)})
 		return
 	}
-	if err := s.opts.Store.SetRequestIdentity(r.Context(), req.ID, identityOf(p), s.now()); err != nil {
+	if err := s.opts.Store.SetRequestIdentity(r.Context(), req.ID, auth.IdentityOf(p), s.now()); err != nil {
 		s.formError(w, r, err)
 		return
 	}

@@ -64,7 +64,7 @@ func (s *Server) clientCredentials(r *http.Request) (*tokenResponse, *oauthError
 	}
 	now := s.now()
 	grant := store.OAuthGrant{
-		ID: randomToken("grt_", 18), ClientID: cc.id, Identity: identityOf(p), Resource: resource,
+		ID: randomToken("grt_", 18), ClientID: cc.id, Identity: auth.IdentityOf(p), Resource: resource,
 		Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(s.opts.AccessTokenTTL),
 	}
 	if err := s.opts.Store.CreateGrant(ctx, grant); err != nil {

@@ -109,7 +109,7 @@ func (s *Server) serveUpstreamCallback(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusForbidden, "The identity provider's answer could not be verified: "+auth.ErrorResponse(err, "").Message+".")
 		return
 	}
-	if err := s.opts.Store.SetRequestIdentity(r.Context(), req.ID, identityOf(p), s.now()); err != nil {
+	if err := s.opts.Store.SetRequestIdentity(r.Context(), req.ID, auth.IdentityOf(p), s.now()); err != nil {
 		s.formError(w, r, err)
 		return
 	}

@@ -25,8 +25,7 @@ func SetHeaders(h http.Header, d Decision) {
 func WriteLimited(w http.ResponseWriter, d Decision) {
 	h := w.Header()
 	SetHeaders(h, d)
-	retry := max(ceilSeconds(d.RetryAfter), 1)
-	h.Set("Retry-After", strconv.FormatInt(retry, 10))
+	retry := SetRetryAfter(h, d)
 	unit := "seconds"
 	if retry == 1 {
 		unit = "second"
@@ -34,6 +33,14 @@ func WriteLimited(w http.ResponseWriter, d Decision) {
 	apierror.Write(w, apierror.New(http.StatusTooManyRequests, apierror.CodeRateLimited,
 		fmt.Sprintf("Rate limit exceeded: this credential may make %d requests per minute", d.Limit),
 		fmt.Sprintf("Retry in %d %s (see the Retry-After header), or ask for a higher rate_limit_per_minute.", retry, unit)))
+}
+
+// SetRetryAfter sets the Retry-After header of a response to a request d
+// refused, in whole seconds and at least 1, and returns it.
+func SetRetryAfter(h http.Header, d Decision) int64 {
+	retry := max(ceilSeconds(d.RetryAfter), 1)
+	h.Set("Retry-After", strconv.FormatInt(retry, 10))
+	return retry
 }
 
 // ceilSeconds returns d in whole seconds, rounded up; 0 for d <= 0.

@@ -37,6 +37,11 @@ const (
 	ResultError  = "error"
 )
 
+// ActionToolCall is the audit action of an MCP tool call. The MCP server
+// records it and the key manager counts it for the usage per day, so it is
+// named once here.
+const ActionToolCall = "tool.call"
+
 // AuditFilter selects audit events. Zero fields do not filter.
 type AuditFilter struct {
 	KeyID  string

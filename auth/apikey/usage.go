@@ -12,14 +12,10 @@ import (
 // MaxUsageDays is the longest history DailyUsage returns.
 const MaxUsageDays = 366
 
-// toolCallAction is the audit action of an MCP tool call (mcpserver
-// records it): usage per day is counted from the audit log, so that
-// charting it costs the hot path nothing.
-const toolCallAction = "tool.call"
-
 // DailyUsage returns the tool calls made with the key id per UTC day, over
 // the last days days up to today, oldest first; days without calls are
-// absent. The actor must be able to see the key.
+// absent. The actor must be able to see the key. It is counted from the
+// audit log, so that charting usage costs the request path nothing.
 func (m *Manager) DailyUsage(ctx context.Context, a Actor, id string, days int) ([]store.DayCount, error) {
 	if err := a.need(auth.ScopeKeysRead); err != nil {
 		return nil, err
@@ -32,7 +28,7 @@ func (m *Manager) DailyUsage(ctx context.Context, a Actor, id string, days int) 
 	}
 	today := m.clock().UTC().Truncate(24 * time.Hour)
 	counts, err := m.store.CountAuditByDay(ctx, store.AuditFilter{
-		KeyID: id, Action: toolCallAction, Since: today.AddDate(0, 0, -(days - 1)),
+		KeyID: id, Action: store.ActionToolCall, Since: today.AddDate(0, 0, -(days - 1)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count the usage of key %s: %w", id, err)

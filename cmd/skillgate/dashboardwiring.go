@@ -20,9 +20,8 @@ var _ dashboard.ClientService = (*oauth.Server)(nil)
 // newDashboard builds the web dashboard over the same services as the
 // REST API: the key manager, the OAuth server's client administration
 // (clients, nil without OAuth) and the audit reader.
-func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, providers []*oidc.Provider, db store.Store,
+func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients dashboard.ClientService, providers []*oidc.Provider, db store.Store,
 	limiter dashboard.RateLimiter, auditLog dashboard.Recorder, set *personas.Set, logger *slog.Logger, baseURL string) (*dashboard.Handler, error) {
-	cs, _ := clients.(dashboard.ClientService)
 	// The providers offering sign-in on the OAuth pages offer it here too.
 	var logins []dashboard.IdentityProvider
 	for _, p := range providers {
@@ -33,7 +32,7 @@ func newDashboard(authn *auth.Authenticator, keys *apikey.Manager, clients any, 
 	h, err := dashboard.New(dashboard.Options{
 		Credentials: authn,
 		Keys:        keys,
-		Clients:     cs,
+		Clients:     clients,
 		Audit:       audit.NewReader(db),
 		Sessions:    db,
 		Providers:   logins,
