@@ -53,7 +53,7 @@ type testDashboard struct {
 	admin, dev string
 }
 
-func newTestDashboard(t *testing.T) *testDashboard {
+func newTestDashboard(t testing.TB) *testDashboard {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "skillgate.db"))
@@ -87,7 +87,7 @@ func newTestDashboard(t *testing.T) *testDashboard {
 	return d
 }
 
-func (d *testDashboard) create(t *testing.T, a apikey.Actor, p apikey.CreateParams) string {
+func (d *testDashboard) create(t testing.TB, a apikey.Actor, p apikey.CreateParams) string {
 	t.Helper()
 	c, err := d.mgr.Create(context.Background(), a, p)
 	if err != nil {
@@ -99,12 +99,12 @@ func (d *testDashboard) create(t *testing.T, a apikey.Actor, p apikey.CreatePara
 // browser is an HTTP client that keeps cookies and does not follow
 // redirects, so that tests see each answer.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	d      *testDashboard
 	client *http.Client
 }
 
-func (d *testDashboard) browser(t *testing.T) *browser {
+func (d *testDashboard) browser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
