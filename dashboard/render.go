@@ -151,3 +151,31 @@ func percent(used, limit int64) int {
 	}
 	return int(used * 100 / limit)
 }
+
+// notices are the messages a redirect after a change can show, by code:
+// a link cannot make the page say anything else.
+var notices = map[string]string{
+	"updated":  "The key was updated.",
+	"enabled":  "The key was enabled.",
+	"disabled": "The key was disabled: it is refused until enabled again.",
+	"revoked":  "The key was revoked, with every key it minted. They are refused from now on.",
+	"grants":   "The client's grants were revoked: its tokens are refused from now on.",
+	"deleted":  "The client was deleted, and its grants revoked.",
+}
+
+// statusOf is the status of a refusal's page.
+func statusOf(err error) int {
+	e, ok := errors.AsType[*apikey.Error](err)
+	if !ok {
+		return http.StatusInternalServerError
+	}
+	switch e.Kind {
+	case apikey.KindForbidden:
+		return http.StatusForbidden
+	case apikey.KindNotFound:
+		return http.StatusNotFound
+	case apikey.KindConflict:
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
+}

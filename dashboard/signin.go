@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/auth"
-	"github.com/skillgate/skillgate/ratelimit"
 	"github.com/skillgate/skillgate/store"
 )
 
@@ -91,26 +90,6 @@ func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, p auth.
 		next = Path + "/keys"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// signInRate caps sign-in attempts per client address and minute, so that
-// keys cannot be guessed through the form (they could not be anyway: 256
-// random bits) nor the audit log flooded with refusals.
-const signInRate = 10
-
-// allowSignIn counts a sign-in attempt against its address's budget. A
-// limiter failure does not lock everyone out of the dashboard: the key is
-// still checked in full.
-func (h *Handler) allowSignIn(r *http.Request) bool {
-	if h.opts.Limiter == nil {
-		return true
-	}
-	d, err := h.opts.Limiter.Allow(r.Context(), "dashboard-signin:"+ratelimit.Address(r), signInRate)
-	if err != nil {
-		h.opts.Logger.WarnContext(r.Context(), "rate limiting a dashboard sign-in", "err", err)
-		return true
-	}
-	return d.Allowed
 }
 
 // signOut ends the session and its cookie.
