@@ -56,23 +56,21 @@ type AuditFilter struct {
 	Limit int
 }
 
-// DayCount is how many audit events fell on one UTC calendar day.
-type DayCount struct {
-	// Day is midnight UTC of the day. Events stored with the zero time
-	// count on the zero time's day, before every other.
-	Day   time.Time
-	Count int64
-}
-
 // Audit stores the audit log. It is append-only.
 type Audit interface {
 	// AppendAudit stores events in one transaction, assigning their IDs.
+	// The same transaction adds the events to the counts per day that
+	// CountAuditByDay reads, so the two always agree: both are committed
+	// or neither is.
 	AppendAudit(ctx context.Context, events []AuditEvent) error
 	// ListAudit returns the events f selects, newest (highest ID) first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
-	// CountAuditByDay counts the events f selects (KeyID, Action, Result,
-	// Since, Until; Before and Limit are ignored), grouped by the UTC day
-	// of their Time, oldest day first. Days without events are absent;
-	// when no event matches the result is empty (possibly nil).
-	CountAuditByDay(ctx context.Context, f AuditFilter) ([]DayCount, error)
+	// CountAuditByDay counts the events f selects per UTC day of their
+	// Time, oldest day first; the events of one day with different
+	// results or actions are summed into one DayCount. Every event is
+	// counted, those without a key too. Days without events are absent;
+	// when no event matches the result is empty (possibly nil). It reads
+	// counts kept per key, action, result and day, so its cost grows with
+	// the days asked for, not with the events.
+	CountAuditByDay(ctx context.Context, f DayFilter) ([]DayCount, error)
 }

@@ -21,7 +21,7 @@ type KeyStore interface {
 	RevokeKey(ctx context.Context, id string, at time.Time) ([]string, error)
 	RotateKey(ctx context.Context, id string, s store.Secret, graceUntil time.Time, check func(store.APIKey) error) (store.APIKey, error)
 	SpendExecution(ctx context.Context, id string, period int) (store.Usage, error)
-	CountAuditByDay(ctx context.Context, f store.AuditFilter) ([]store.DayCount, error)
+	CountAuditByDay(ctx context.Context, f store.DayFilter) ([]store.DayCount, error)
 }
 
 // Recorder records audit events; *audit.Log is one.

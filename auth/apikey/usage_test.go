@@ -9,32 +9,38 @@ import (
 )
 
 // DailyUsage counts a key's tool calls per day from the audit log, within
-// the days asked for, and only for an actor who may see the key.
+// the days asked for (the first from its midnight, today to its end, no
+// later), and only for an actor who may see the key.
 func TestDailyUsage(t *testing.T) {
 	f := newFixture(t, nil)
 	mine := f.create(t, CreateParams{Name: "mine", User: "alice"})
 	other := f.create(t, CreateParams{Name: "other", User: "bob"})
 	now := f.clock.now()
-	day := 24 * time.Hour
+	today := store.UTCDay(now)
+	ago := func(days int) time.Time { return today.AddDate(0, 0, -days) }
 	var events []store.AuditEvent
 	for _, e := range []struct {
 		key    string
-		ago    time.Duration
+		at     time.Time
 		action string
 	}{
-		{mine.Key.ID, 0, store.ActionToolCall},
-		{mine.Key.ID, time.Minute, store.ActionToolCall},
-		{mine.Key.ID, 2 * day, store.ActionToolCall},
-		{mine.Key.ID, 2 * day, "key.update"}, // not a tool call
-		{mine.Key.ID, 40 * day, store.ActionToolCall},
-		{other.Key.ID, 0, store.ActionToolCall},
+		{mine.Key.ID, now, store.ActionToolCall},
+		{mine.Key.ID, now.Add(-time.Minute), store.ActionToolCall},
+		{mine.Key.ID, ago(2).Add(12 * time.Hour), store.ActionToolCall},
+		{mine.Key.ID, ago(2).Add(12 * time.Hour), "key.update"}, // not a tool call
+		// The first of thirty days, and the last millisecond before it.
+		{mine.Key.ID, ago(29), store.ActionToolCall},
+		{mine.Key.ID, ago(29).Add(-time.Millisecond), store.ActionToolCall},
+		{mine.Key.ID, ago(40), store.ActionToolCall},
+		// Tomorrow, by the clock of a replica ahead of this one.
+		{mine.Key.ID, ago(-1), store.ActionToolCall},
+		{other.Key.ID, now, store.ActionToolCall},
 	} {
-		events = append(events, store.AuditEvent{Time: now.Add(-e.ago), KeyID: e.key, Action: e.action, Result: store.ResultOK})
+		events = append(events, store.AuditEvent{Time: e.at, KeyID: e.key, Action: e.action, Result: store.ResultOK})
 	}
 	if err := f.db.AppendAudit(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
-	today := now.Truncate(day)
 	tests := []struct {
 		name    string
 		actor   Actor
@@ -44,10 +50,12 @@ func TestDailyUsage(t *testing.T) {
 		wantErr Kind
 	}{
 		{name: "thirty days", actor: admin, id: mine.Key.ID, days: 30,
-			want: map[time.Time]int64{today: 2, today.Add(-2 * day): 1}},
+			want: map[time.Time]int64{today: 2, ago(2): 1, ago(29): 1}},
 		{name: "today only", actor: admin, id: mine.Key.ID, days: 1, want: map[time.Time]int64{today: 2}},
+		{name: "the longest history", actor: admin, id: mine.Key.ID, days: MaxUsageDays,
+			want: map[time.Time]int64{today: 2, ago(2): 1, ago(29): 1, ago(30): 1, ago(40): 1}},
 		{name: "the key itself", actor: f.actor(t, mine.Secret), id: mine.Key.ID, days: 7,
-			want: map[time.Time]int64{today: 2, today.Add(-2 * day): 1}},
+			want: map[time.Time]int64{today: 2, ago(2): 1}},
 		{name: "another owner's key", actor: f.actor(t, mine.Secret), id: other.Key.ID, days: 7, wantErr: KindNotFound},
 		{name: "no days", actor: admin, id: mine.Key.ID, days: 0, wantErr: KindInvalid},
 		{name: "too many days", actor: admin, id: mine.Key.ID, days: MaxUsageDays + 1, wantErr: KindInvalid},

@@ -358,6 +358,8 @@ func printBootstrapKey(w io.Writer, key, baseURL string, oauthOn bool) {
 `, baseURL)
 	}
 	fmt.Fprintf(w, `
+ Manage keys in the browser: open %[2]s/dashboard and sign in with the key.
+
  Or try it with curl:
 
      curl -sS %[2]s/mcp -H "Authorization: Bearer %[1]s" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'

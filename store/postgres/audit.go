@@ -17,11 +17,14 @@ const auditColumns = `id, time, key_id, principal, action, target, result, clien
 
 // AppendAudit implements store.Audit. The events are sent as one batch in
 // one transaction, in order, so their ids increase in the order given. The
-// store assigns IDs; events is not changed.
+// store assigns IDs; events is not changed. The same batch adds them to
+// the counts per day, with one upsert per key, action, result and day
+// (see auditDaysUpsert).
 func (db *DB) AppendAudit(ctx context.Context, events []store.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
+	totals := store.DayTotals(events)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var b pgx.Batch
 		for _, e := range events {
@@ -31,11 +34,20 @@ func (db *DB) AppendAudit(ctx context.Context, events []store.AuditEvent) error 
 				timeArg(e.Time), e.KeyID, e.Principal, e.Action, e.Target, e.Result,
 				e.ClientAddr, e.Detail)
 		}
+		for _, d := range totals {
+			b.Queue(auditDaysUpsert, d.KeyID, d.Action, d.Day, d.Result, d.Count)
+		}
 		br := tx.SendBatch(ctx, &b)
 		for _, e := range events {
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close() // The first error is the one to report.
 				return fmt.Errorf("event %q: %w", e.Action, err)
+			}
+		}
+		for _, d := range totals {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return fmt.Errorf("count day %s of %q: %w", d.Day.Format(time.DateOnly), d.Action, err)
 			}
 		}
 		return br.Close()
@@ -81,19 +93,27 @@ func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 // with the zero time has a NULL time: it is before every Since and Until,
 // as the zero time is.
 func auditWhere(f store.AuditFilter, args *params) []string {
-	var where []string
-	for _, eq := range []struct{ col, val string }{
-		{"key_id", f.KeyID}, {"action", f.Action}, {"result", f.Result},
-	} {
-		if eq.val != "" {
-			where = append(where, eq.col+" = "+args.add(eq.val))
-		}
-	}
+	where := auditFieldsWhere(f.KeyID, f.Action, f.Result, args)
 	if !f.Since.IsZero() {
 		where = append(where, "time >= "+args.add(f.Since.UTC()))
 	}
 	if !f.Until.IsZero() {
 		where = append(where, "(time IS NULL OR time < "+args.add(f.Until.UTC())+")")
+	}
+	return where
+}
+
+// auditFieldsWhere is the condition, as terms to AND, that selects events
+// by key, action and result, those not empty, binding their values to
+// args. The columns have the same names in audit_days.
+func auditFieldsWhere(keyID, action, result string, args *params) []string {
+	var where []string
+	for _, eq := range []struct{ col, val string }{
+		{"key_id", keyID}, {"action", action}, {"result", result},
+	} {
+		if eq.val != "" {
+			where = append(where, eq.col+" = "+args.add(eq.val))
+		}
 	}
 	return where
 }
@@ -105,40 +125,4 @@ func scanAudit(row pgx.CollectableRow) (store.AuditEvent, error) {
 		&e.Target, &e.Result, &e.ClientAddr, &e.Detail)
 	e.Time = timeValue(at)
 	return e, err
-}
-
-// CountAuditByDay implements store.Audit. The day is truncated in UTC
-// explicitly, whatever the session's TimeZone: date_trunc of a timestamptz
-// alone cuts days in the session's zone. Events with a NULL (zero) time
-// form a NULL day, read as the zero time, which sorts first as it does in
-// the SQLite backend.
-func (db *DB) CountAuditByDay(ctx context.Context, f store.AuditFilter) ([]store.DayCount, error) {
-	var args params
-	where := auditWhere(f, &args)
-	query := `SELECT date_trunc('day', audit_events.time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
-		count(*) FROM audit_events`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " GROUP BY day ORDER BY day NULLS FIRST"
-	rows, err := db.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: count audit by day: %w", translate(err))
-	}
-	days, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.DayCount, error) {
-		var (
-			d   store.DayCount
-			day *time.Time
-		)
-		err := row.Scan(&day, &d.Count)
-		d.Day = timeValue(day)
-		return d, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: count audit by day: %w", translate(err))
-	}
-	if len(days) == 0 {
-		return nil, nil // As ListAudit: nil, not CollectRows' empty slice.
-	}
-	return days, nil
 }

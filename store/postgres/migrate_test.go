@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -249,6 +251,107 @@ func TestOpenErrors(t *testing.T) {
 			}
 			if errors.Is(err, store.ErrSchemaTooNew) {
 				t.Errorf("error %v wraps store.ErrSchemaTooNew", err)
+			}
+		})
+	}
+}
+
+// migrateTo applies the first n migrations to the schema dsn names and
+// records them as Open does: the state an older release left behind.
+func migrateTo(t *testing.T, dsn string, n int) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql")) // sorted: NNNN_…
+	if err != nil || len(files) < n {
+		t.Fatalf("want %d migrations, found %d: %v", n, len(files), err)
+	}
+	ctx := t.Context()
+	conn := connect(t, dsn)
+	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (
+		version    integer     NOT NULL PRIMARY KEY,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now()
+	)`); err != nil {
+		t.Fatalf("create schema_migrations: %v", err)
+	}
+	for i, file := range files[:n] {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("read %s: %v", file, err)
+		}
+		if _, err := conn.Exec(ctx, string(body)); err != nil {
+			t.Fatalf("apply %s: %v", file, err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
+			i+1, filepath.Base(file)); err != nil {
+			t.Fatalf("record %s: %v", file, err)
+		}
+	}
+}
+
+// TestMigrateCountsAuditDays upgrades a schema of the release before the
+// counts per day (migration 0003), holding events, on connections in
+// zones far from UTC: the events so far are counted on their UTC days,
+// appends after the migration add to those counts, and the index the
+// counts replace is gone.
+func TestMigrateCountsAuditDays(t *testing.T) {
+	ctx := t.Context()
+	day := time.Date(2025, 3, 30, 0, 0, 0, 0, time.UTC)
+	next := day.AddDate(0, 0, 1)
+	for _, zone := range []string{"UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"} { // UTC+14, UTC-11
+		t.Run(zone, func(t *testing.T) {
+			dsn := pgtest.Schema(t)
+			migrateTo(t, dsn, 2)
+			// Times as literals, some in other zones, so that the session's
+			// zone plays no part in what is stored.
+			if _, err := connect(t, dsn).Exec(ctx, `INSERT INTO audit_events (time, key_id, action, result) VALUES
+				(NULL,                              'key_a', 'tool.call',    'ok'),
+				('2025-03-30 00:00:00+00',          'key_a', 'tool.call',    'ok'),
+				('2025-03-30 23:59:59.999+00',      'key_a', 'tool.call',    'ok'),
+				('2025-03-30 10:00:00-11',          'key_a', 'tool.call',    'denied'),
+				('2025-03-31 09:00:00+14',          '',      'auth.failure', 'denied'),
+				('2025-03-31 00:00:00+00',          'key_a', 'tool.call',    'ok')`); err != nil {
+				t.Fatalf("insert events: %v", err)
+			}
+
+			db, err := postgres.Open(ctx, dsn+"&timezone="+zone)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			t.Cleanup(func() { db.Close() })
+			// One more of key_a's successful calls on March 30, a day the
+			// migration counted.
+			if err := db.AppendAudit(ctx, []store.AuditEvent{
+				{Time: day.Add(12 * time.Hour), KeyID: "key_a", Action: "tool.call", Result: "ok"},
+			}); err != nil {
+				t.Fatalf("AppendAudit: %v", err)
+			}
+			tests := []struct {
+				name string
+				f    store.DayFilter
+				want []store.DayCount
+			}{
+				{"all", store.DayFilter{},
+					[]store.DayCount{{Day: time.Time{}, Count: 1}, {Day: day, Count: 5}, {Day: next, Count: 1}}},
+				{"key, action and result", store.DayFilter{KeyID: "key_a", Action: "tool.call", Result: "ok"},
+					[]store.DayCount{{Day: time.Time{}, Count: 1}, {Day: day, Count: 3}, {Day: next, Count: 1}}},
+				{"without a key", store.DayFilter{Action: "auth.failure"}, []store.DayCount{{Day: day, Count: 1}}},
+			}
+			for _, tc := range tests {
+				got, err := db.CountAuditByDay(ctx, tc.f)
+				if err != nil {
+					t.Fatalf("CountAuditByDay of %s: %v", tc.name, err)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+				}
+			}
+			var indexes int
+			if err := connect(t, dsn).QueryRow(ctx, `SELECT count(*) FROM pg_indexes
+				WHERE schemaname = current_schema() AND indexname = 'audit_events_key_id_action_time'`).Scan(&indexes); err != nil {
+				t.Fatalf("look for the index: %v", err)
+			}
+			if indexes != 0 {
+				t.Errorf("index audit_events_key_id_action_time still there after migrating")
 			}
 		})
 	}

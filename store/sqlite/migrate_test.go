@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -171,6 +172,81 @@ func TestMigrateFromV2(t *testing.T) {
 	}
 	if v, err := db.KeysVersion(ctx); err != nil || v != 42 {
 		t.Errorf("KeysVersion after RevokeGrant: got %d, %v; want 42", v, err)
+	}
+	if got, want := migrationCount(t, db), len(mustLoadMigrations(t)); got != want {
+		t.Errorf("got %d migrations recorded, want %d", got, want)
+	}
+}
+
+// TestMigrateFromV4 upgrades a database of the release before the counts
+// per day (migration 0005), holding events: they are counted on their UTC
+// days, appends after the migration add to those counts, and the index the
+// counts replace is gone.
+func TestMigrateFromV4(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "skillgate.db")
+	raw := openAtVersion(t, path, 4)
+	day := time.Date(2025, 3, 30, 0, 0, 0, 0, time.UTC)
+	next, before1970 := day.AddDate(0, 0, 1), time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)
+	for _, e := range []store.AuditEvent{
+		{Time: time.Time{}, KeyID: "key_a", Action: "tool.call", Result: "ok"},
+		{Time: before1970.Add(24*time.Hour - time.Microsecond), KeyID: "key_a", Action: "tool.call", Result: "ok"},
+		{Time: day, KeyID: "key_a", Action: "tool.call", Result: "ok"},
+		{Time: day.Add(24*time.Hour - time.Millisecond), KeyID: "key_a", Action: "tool.call", Result: "ok"},
+		{Time: day.Add(21 * time.Hour), KeyID: "key_a", Action: "tool.call", Result: "denied"},
+		{Time: day.Add(19 * time.Hour), Action: "auth.failure", Result: "denied"},
+		{Time: next, KeyID: "key_a", Action: "tool.call", Result: "ok"},
+	} {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO audit_events (time, key_id, action, result)
+			VALUES (?, ?, ?, ?)`, e.Time.UnixMicro(), e.KeyID, e.Action, e.Result); err != nil {
+			t.Fatalf("insert v4 event: %v", err)
+		}
+	}
+	// No release stored a NULL time; were there one, it counts on the zero
+	// time's day.
+	if _, err := raw.ExecContext(ctx, `INSERT INTO audit_events (time, key_id, action, result)
+		VALUES (NULL, 'key_a', 'tool.call', 'ok')`); err != nil {
+		t.Fatalf("insert v4 event without a time: %v", err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	db := openTest(t, path)
+	// One more of key_a's successful calls on March 30, a day the
+	// migration counted.
+	if err := db.AppendAudit(ctx, []store.AuditEvent{
+		{Time: day.Add(12 * time.Hour), KeyID: "key_a", Action: "tool.call", Result: "ok"},
+	}); err != nil {
+		t.Fatalf("AppendAudit: %v", err)
+	}
+	tests := []struct {
+		name string
+		f    store.DayFilter
+		want []store.DayCount
+	}{
+		{"all", store.DayFilter{}, []store.DayCount{{Day: time.Time{}, Count: 2},
+			{Day: before1970, Count: 1}, {Day: day, Count: 5}, {Day: next, Count: 1}}},
+		{"key, action and result", store.DayFilter{KeyID: "key_a", Action: "tool.call", Result: "ok", From: day}, []store.DayCount{
+			{Day: day, Count: 3}, {Day: next, Count: 1}}},
+		{"without a key", store.DayFilter{Action: "auth.failure"}, []store.DayCount{{Day: day, Count: 1}}},
+	}
+	for _, tc := range tests {
+		got, err := db.CountAuditByDay(ctx, tc.f)
+		if err != nil {
+			t.Fatalf("CountAuditByDay of %s: %v", tc.name, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	var indexes int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema
+		WHERE type = 'index' AND name = 'audit_events_key_id_action_time'`).Scan(&indexes); err != nil {
+		t.Fatalf("look for the index: %v", err)
+	}
+	if indexes != 0 {
+		t.Errorf("index audit_events_key_id_action_time still there after migrating")
 	}
 	if got, want := migrationCount(t, db), len(mustLoadMigrations(t)); got != want {
 		t.Errorf("got %d migrations recorded, want %d", got, want)

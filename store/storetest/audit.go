@@ -121,15 +121,16 @@ func testAuditPages(t *testing.T, s store.Store) {
 
 // testAuditLargeBatch appends one batch larger than any backend's rows per
 // statement (the audit writer sends up to 256 events at once): every event
-// is stored, in order.
+// is stored, in order, and counted. Each event has a key of its own, so the
+// counts per day take as many rows as the events.
 func testAuditLargeBatch(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	const n = 300
 	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	in := make([]store.AuditEvent, n)
 	for i := range in {
-		in[i] = store.AuditEvent{Time: t0.Add(time.Duration(i) * time.Second), Action: "tool.call",
-			Target: "t", Result: store.ResultOK, Detail: fmt.Sprint(i)}
+		in[i] = store.AuditEvent{Time: t0.Add(time.Duration(i) * time.Second), KeyID: fmt.Sprint("key_", i),
+			Action: "tool.call", Target: "t", Result: store.ResultOK, Detail: fmt.Sprint(i)}
 	}
 	if err := s.AppendAudit(ctx, in); err != nil {
 		t.Fatalf("AppendAudit of %d events: %v", n, err)
@@ -146,11 +147,28 @@ func testAuditLargeBatch(t *testing.T, s store.Store) {
 			t.Fatalf("event %d (newest first) has detail %q, want %q", i, e.Detail, want)
 		}
 	}
+	for _, tc := range []struct {
+		name string
+		f    store.DayFilter
+		want int64
+	}{
+		{"every key", store.DayFilter{}, n},
+		{"the last key", store.DayFilter{KeyID: fmt.Sprint("key_", n-1)}, 1},
+	} {
+		days, err := s.CountAuditByDay(ctx, tc.f)
+		if err != nil {
+			t.Fatalf("CountAuditByDay of %s: %v", tc.name, err)
+		}
+		if want := []store.DayCount{{Day: t0, Count: tc.want}}; !reflect.DeepEqual(days, want) {
+			t.Errorf("CountAuditByDay of %s: got %v, want %v", tc.name, days, want)
+		}
+	}
 }
 
-// testAuditByDay counts events around the edges of UTC days: the last
+// testAuditByDay counts events around the edges of UTC days (the last
 // millisecond and nanosecond of a day, midnight, times given in other
-// zones, a time before 1970 and the zero time.
+// zones, a time before 1970 and the zero time), appended in three batches
+// whose counts of one day add up, within a batch and across them.
 func testAuditByDay(t *testing.T, s store.Store) {
 	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
 	at := func(m time.Month, d, h, min, sec, nsec int, loc *time.Location) time.Time {
@@ -158,58 +176,78 @@ func testAuditByDay(t *testing.T, s store.Store) {
 	}
 	c := func(day time.Time, n int64) store.DayCount { return store.DayCount{Day: day, Count: n} }
 	utc, east, west := time.UTC, time.FixedZone("UTC+14", 14*3600), time.FixedZone("UTC-5", -5*3600)
-	events := []store.AuditEvent{
-		{Time: time.Time{}, KeyID: "key_z", Action: "tool.call", Result: store.ResultOK},
-		{Time: time.Date(1969, 12, 31, 12, 0, 0, 0, utc), KeyID: "key_z", Action: "tool.call", Result: store.ResultOK},
-		{Time: at(3, 30, 0, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultOK},
-		{Time: at(3, 30, 12, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultDenied},
-		{Time: at(3, 30, 23, 59, 59, 999e6, utc), KeyID: "key_b", Action: "tool.call", Result: store.ResultOK},
+	const call = store.ActionToolCall
+	batches := [][]store.AuditEvent{{
+		{Time: time.Time{}, KeyID: "key_z", Action: call, Result: store.ResultOK},
+		{Time: time.Date(1969, 12, 31, 12, 0, 0, 0, utc), KeyID: "key_z", Action: call, Result: store.ResultOK},
+		{Time: at(3, 30, 0, 0, 0, 0, utc), KeyID: "key_a", Action: call, Result: store.ResultOK},
+		{Time: at(3, 30, 12, 0, 0, 0, utc), KeyID: "key_a", Action: call, Result: store.ResultDenied},
+		{Time: at(3, 30, 23, 59, 59, 999e6, utc), KeyID: "key_b", Action: call, Result: store.ResultOK},
+	}, {
 		// 2025-03-31 00:00 UTC, on March 31 in no zone west of it.
-		{Time: at(3, 31, 14, 0, 0, 0, east), KeyID: "key_a", Action: "tool.call", Result: store.ResultOK},
+		{Time: at(3, 31, 14, 0, 0, 0, east), KeyID: "key_a", Action: call, Result: store.ResultOK},
 		{Time: at(3, 31, 0, 0, 0, 0, utc), KeyID: "key_a", Action: "auth.failure", Result: store.ResultDenied},
-		{Time: at(4, 2, 8, 0, 0, 0, utc), KeyID: "key_a", Action: "tool.call", Result: store.ResultError},
+		{Time: at(4, 2, 8, 0, 0, 0, utc), KeyID: "key_a", Action: call, Result: store.ResultError},
 		// Stored to the microsecond: still April 2.
 		{Time: at(4, 2, 23, 59, 59, 999999999, utc), KeyID: "key_a", Action: "key.create", Result: store.ResultOK},
 		// April 1 where it happened, April 2 in UTC.
-		{Time: at(4, 1, 22, 0, 0, 0, west), KeyID: "key_b", Action: "tool.call", Result: store.ResultOK},
-	}
-	if err := s.AppendAudit(t.Context(), events); err != nil {
-		t.Fatalf("AppendAudit: %v", err)
+		{Time: at(4, 1, 22, 0, 0, 0, west), KeyID: "key_b", Action: call, Result: store.ResultOK},
+	}, {
+		// Two more of key_a's successful calls on March 30, a day the
+		// first batch counted already.
+		{Time: at(3, 30, 18, 0, 0, 0, utc), KeyID: "key_a", Action: call, Result: store.ResultOK},
+		{Time: at(3, 30, 23, 0, 0, 0, utc), KeyID: "key_a", Action: call, Result: store.ResultOK},
+		// No key: counted all the same.
+		{Time: at(4, 2, 10, 0, 0, 0, utc), Action: "auth.failure", Result: store.ResultDenied},
+	}}
+	total := 0
+	for _, b := range batches {
+		if err := s.AppendAudit(t.Context(), b); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+		total += len(b)
 	}
 	zero, before1970 := time.Time{}, time.Date(1969, 12, 31, 0, 0, 0, 0, utc)
-	all := []store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3), c(day(3, 31), 2), c(day(4, 2), 3)}
+	all := []store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 5), c(day(3, 31), 2), c(day(4, 2), 4)}
 	tests := []struct {
 		name string
-		f    store.AuditFilter
+		f    store.DayFilter
 		want []store.DayCount
 	}{
-		{"all", store.AuditFilter{}, all},
-		{"key", store.AuditFilter{KeyID: "key_a"},
-			[]store.DayCount{c(day(3, 30), 2), c(day(3, 31), 2), c(day(4, 2), 2)}},
-		{"action", store.AuditFilter{Action: "tool.call"},
-			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3), c(day(3, 31), 1), c(day(4, 2), 2)}},
-		{"result", store.AuditFilter{Result: store.ResultDenied},
-			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 1)}},
-		{"since midnight, inclusive", store.AuditFilter{Since: day(3, 31)},
-			[]store.DayCount{c(day(3, 31), 2), c(day(4, 2), 3)}},
-		{"until midnight, exclusive", store.AuditFilter{Until: day(3, 31)},
-			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 3)}},
-		{"since the last millisecond", store.AuditFilter{Since: at(3, 30, 23, 59, 59, 999e6, utc)},
-			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 2), c(day(4, 2), 3)}},
-		{"until the last millisecond", store.AuditFilter{Since: day(3, 30), Until: at(3, 30, 23, 59, 59, 999e6, utc)},
-			[]store.DayCount{c(day(3, 30), 2)}},
-		// The dashboard's usual call.
-		{"key, action, since", store.AuditFilter{KeyID: "key_a", Action: "tool.call", Since: at(3, 30, 12, 0, 0, 0, utc)},
+		{"all", store.DayFilter{}, all},
+		{"key", store.DayFilter{KeyID: "key_a"},
+			[]store.DayCount{c(day(3, 30), 4), c(day(3, 31), 2), c(day(4, 2), 2)}},
+		{"action", store.DayFilter{Action: call},
+			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 5), c(day(3, 31), 1), c(day(4, 2), 2)}},
+		{"action, with and without a key", store.DayFilter{Action: "auth.failure"},
+			[]store.DayCount{c(day(3, 31), 1), c(day(4, 2), 1)}},
+		{"result", store.DayFilter{Result: store.ResultDenied},
 			[]store.DayCount{c(day(3, 30), 1), c(day(3, 31), 1), c(day(4, 2), 1)}},
-		// Until is the instant of the last event, given in its own zone.
-		{"since and until in other zones", store.AuditFilter{Since: at(3, 31, 14, 0, 0, 0, east), Until: at(4, 1, 22, 0, 0, 0, west)},
-			[]store.DayCount{c(day(3, 31), 2)}},
-		{"every field", store.AuditFilter{KeyID: "key_b", Action: "tool.call", Result: store.ResultOK,
-			Since: day(3, 1), Until: day(5, 1)}, []store.DayCount{c(day(3, 30), 1), c(day(4, 2), 1)}},
-		{"before and limit ignored", store.AuditFilter{Before: 1, Limit: 1}, all},
-		{"no match", store.AuditFilter{Action: "nothing"}, nil},
-		{"empty range", store.AuditFilter{Since: day(3, 30), Until: day(3, 30)}, nil},
-		{"day without events", store.AuditFilter{Since: day(4, 1), Until: day(4, 2)}, nil},
+		{"key, action and result", store.DayFilter{KeyID: "key_a", Action: call, Result: store.ResultOK},
+			[]store.DayCount{c(day(3, 30), 3), c(day(3, 31), 1)}},
+		{"from midnight, inclusive", store.DayFilter{From: day(3, 31)},
+			[]store.DayCount{c(day(3, 31), 2), c(day(4, 2), 4)}},
+		{"to midnight, the whole day", store.DayFilter{To: day(3, 31)},
+			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 5), c(day(3, 31), 2)}},
+		{"from the last millisecond, the whole day", store.DayFilter{From: at(3, 30, 23, 59, 59, 999e6, utc)},
+			[]store.DayCount{c(day(3, 30), 5), c(day(3, 31), 2), c(day(4, 2), 4)}},
+		{"to the last millisecond, the same", store.DayFilter{To: at(3, 31, 23, 59, 59, 999e6, utc)},
+			[]store.DayCount{c(zero, 1), c(before1970, 1), c(day(3, 30), 5), c(day(3, 31), 2)}},
+		{"from and to one day", store.DayFilter{From: at(3, 30, 12, 0, 0, 0, utc), To: at(3, 30, 6, 0, 0, 0, utc)},
+			[]store.DayCount{c(day(3, 30), 5)}},
+		// Cut in their own zones, From would be March 31 and To April 1.
+		{"from and to in other zones", store.DayFilter{From: at(3, 31, 9, 0, 0, 0, east), To: at(4, 1, 20, 0, 0, 0, west)},
+			[]store.DayCount{c(day(3, 30), 5), c(day(3, 31), 2), c(day(4, 2), 4)}},
+		// The dashboard's call: one key's tool calls over the last days.
+		{"key, action, from and to", store.DayFilter{KeyID: "key_a", Action: call, From: day(3, 31), To: day(4, 2)},
+			[]store.DayCount{c(day(3, 31), 1), c(day(4, 2), 1)}},
+		{"every field", store.DayFilter{KeyID: "key_b", Action: call, Result: store.ResultOK,
+			From: day(3, 1), To: day(5, 1)}, []store.DayCount{c(day(3, 30), 1), c(day(4, 2), 1)}},
+		{"to before 1970", store.DayFilter{To: time.Date(1969, 12, 31, 23, 0, 0, 0, utc)},
+			[]store.DayCount{c(zero, 1), c(before1970, 1)}},
+		{"no match", store.DayFilter{Action: "nothing"}, nil},
+		{"day without events", store.DayFilter{From: day(4, 1), To: day(4, 1)}, nil},
+		{"from after to", store.DayFilter{From: day(4, 2), To: day(3, 30)}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,5 +262,13 @@ func testAuditByDay(t *testing.T, s store.Store) {
 				t.Errorf("got  %v\nwant %v", got, tc.want)
 			}
 		})
+	}
+	// The counts agree with the events stored.
+	var counted int64
+	for _, d := range all {
+		counted += d.Count
+	}
+	if counted != int64(total) {
+		t.Errorf("the days count %d events, %d were appended", counted, total)
 	}
 }
