@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/skillgate/skillgate/store"
+import (
+	"context"
+
+	"github.com/skillgate/skillgate/store"
+)
 
 // IdentityOf is the snapshot of p that is kept where a principal must
 // outlive the request that authenticated it (an OAuth grant, a dashboard
@@ -23,4 +27,23 @@ func PrincipalOf(id store.OAuthIdentity) Principal {
 		Subject: id.Subject, Issuer: id.Issuer, User: id.User, Org: id.Org,
 		Teams: id.Teams, Roles: id.Roles,
 	}
+}
+
+// Rechecker checks a principal again; *Authenticator is one.
+type Rechecker interface {
+	Recheck(ctx context.Context, p Principal) (Principal, error)
+}
+
+// Recheck returns the principal a kept identity stands for now. A key is
+// checked again by r (revoked, disabled, expired, rotated away), and its
+// current limits apply. A person who signed in at an identity provider
+// left no credential to check again: the bounded life of what was kept (a
+// grant, a dashboard session) stands in for it, and the identity is
+// returned as kept.
+func Recheck(ctx context.Context, r Rechecker, id store.OAuthIdentity) (Principal, error) {
+	p := PrincipalOf(id)
+	if p.Source == SourceOIDC {
+		return p, nil
+	}
+	return r.Recheck(ctx, p)
 }

@@ -34,8 +34,6 @@ type visitor struct {
 	csrf string
 	// hash identifies the session, for sign-out.
 	hash []byte
-	// expires is when the session ends.
-	expires time.Time
 }
 
 // admin reports whether the visitor holds the admin scope.
@@ -113,7 +111,7 @@ func (h *Handler) visitorOf(r *http.Request) (visitor, error) {
 	case err != nil:
 		return visitor{}, fmt.Errorf("load dashboard session: %w", err)
 	}
-	p, err := h.recheck(r, s.Identity)
+	p, err := auth.Recheck(r.Context(), h.opts.Credentials, s.Identity)
 	if err != nil {
 		if !auth.Refused(err) {
 			// The key could not be checked (database, cancelled
@@ -130,20 +128,8 @@ func (h *Handler) visitorOf(r *http.Request) (visitor, error) {
 	}
 	return visitor{
 		actor: apikey.Actor{Principal: p, Scopes: scopes, ClientAddr: r.RemoteAddr},
-		csrf:  formToken(c.Value, "csrf"), hash: hash, expires: s.ExpiresAt,
+		csrf:  formToken(c.Value, "csrf"), hash: hash,
 	}, nil
-}
-
-// recheck returns the principal a session's identity stands for now. A
-// key is checked again (revoked, disabled, expired, rotated away); a person
-// who signed in at an identity provider left no credential to check, and
-// the session's short life stands in for it, as for OAuth grants.
-func (h *Handler) recheck(r *http.Request, id store.OAuthIdentity) (auth.Principal, error) {
-	p := auth.PrincipalOf(id)
-	if p.Source == auth.SourceOIDC {
-		return p, nil
-	}
-	return h.opts.Credentials.Recheck(r.Context(), p)
 }
 
 // endSession deletes a session that must not be used again.

@@ -15,14 +15,7 @@ import (
 // stands for now: a revoked, expired or rotated-away key fails here, and
 // changed limits apply.
 func (s *Server) principalOf(ctx context.Context, id store.OAuthIdentity) (auth.Principal, error) {
-	p := auth.PrincipalOf(id)
-	if p.Source == auth.SourceOIDC {
-		// A person who signed in at an identity provider left no
-		// credential to check again; the grant's bounded life
-		// (UpstreamSessionTTL) stands in for it.
-		return p, nil
-	}
-	fresh, err := s.opts.Credentials.Recheck(ctx, p)
+	fresh, err := auth.Recheck(ctx, s.opts.Credentials, id)
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("check the grant's credential: %w", err)
 	}
